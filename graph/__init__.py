@@ -1,0 +1,1 @@
+"""The graph model, identifiers, settings and stores of creditlink."""

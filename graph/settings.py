@@ -1,0 +1,58 @@
+"""One typed settings object, read from ``CREDITLINK_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "default_data_dir"]
+
+
+def default_data_dir() -> Path:
+    """``$XDG_DATA_HOME/creditlink``, else ``~/.local/share/creditlink``."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "creditlink"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, validated at start.
+
+    >>> Settings(store="neo4j://db.example:7687").uses_neo4j
+    True
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CREDITLINK_", extra="ignore")
+
+    # "memory" for the embedded networkx store, or a bolt:// / neo4j:// (+s, +ssc) URI.
+    store: str = "memory"
+    # Where the embedded store keeps its file, and where quarantine, audit and caches go.
+    data_dir: Path = Field(default_factory=default_data_dir)
+    # Neo4j credentials and database; a neo4j:// URI routes reads to cluster secondaries.
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr("")
+    neo4j_database: str = "neo4j"
+    # Seconds to wait for a Bolt connection before the store counts as unavailable.
+    neo4j_connection_timeout: float = 5.0
+
+    @field_validator("store")
+    @classmethod
+    def _known_store(cls, value: str) -> str:
+        if value == "memory" or value.split("://", 1)[0] in _NEO4J_SCHEMES:
+            return value
+        raise ValueError(f"store must be 'memory' or a bolt:// or neo4j:// URI, not {value!r}")
+
+    @property
+    def uses_neo4j(self) -> bool:
+        """Whether :attr:`store` names a Neo4j server."""
+        return self.store != "memory"
+
+    @property
+    def memory_store_file(self) -> Path:
+        """The embedded store's file."""
+        return self.data_dir / "graph.pickle"
+
+
+_NEO4J_SCHEMES = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})

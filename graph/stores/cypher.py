@@ -1,0 +1,192 @@
+"""Cypher for :class:`~graph.stores.neo4j.Neo4jStore`, kept beside the store as builders.
+
+Every builder returns ``(query, params)``.  Values are always ``$parameters``; the only
+text interpolated is a label or relationship type that the caller has checked against the
+vocabulary's allow-list, and it is backtick-quoted here (``_q``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from graph.model import Direction
+
+__all__ = [
+    "constraint_statements",
+    "count_edges",
+    "count_nodes",
+    "expand_frontier",
+    "get_nodes",
+    "neighbours",
+    "shortest_paths",
+    "subgraph_edges",
+    "upsert_edges",
+    "upsert_nodes",
+]
+
+Query = tuple[str, dict[str, Any]]
+
+# Relationship validity [valid_from, valid_to); a null $as_of disables the filter.
+_VALID = (
+    "($as_of IS NULL OR ((r.valid_from IS NULL OR r.valid_from <= $as_of)"
+    " AND (r.valid_to IS NULL OR r.valid_to > $as_of)))"
+)
+EDGE_RETURN = (
+    "type(r) AS type, startNode(r).uid AS src, endNode(r).uid AS dst, properties(r) AS props"
+)
+
+
+def _q(name: str) -> str:
+    """Backtick-quote an allow-listed label or type (a backtick in it would be a bug upstream)."""
+    if "`" in name:
+        raise ValueError(f"illegal name {name!r}")
+    return f"`{name}`"
+
+
+def _type_filter(types: Sequence[str] | None) -> str:
+    return "" if types is None else ":" + "|".join(_q(t) for t in types)
+
+
+def _arrows(direction: Direction) -> tuple[str, str]:
+    return {Direction.OUT: ("-", "->"), Direction.IN: ("<-", "-"), Direction.BOTH: ("-", "-")}[
+        direction
+    ]
+
+
+def constraint_statements(
+    base_label: str, node_kinds: Sequence[str], edge_types: Sequence[str]
+) -> list[str]:
+    """Idempotent schema statements: unique uid on every node, unique key per kind, unique eid."""
+    statements = [
+        f"CREATE CONSTRAINT node_uid IF NOT EXISTS FOR (n:{_q(base_label)}) REQUIRE n.uid IS UNIQUE"
+    ]
+    statements += [
+        f"CREATE CONSTRAINT {kind.lower()}_key IF NOT EXISTS "
+        f"FOR (n:{_q(kind)}) REQUIRE n.key IS UNIQUE"
+        for kind in node_kinds
+    ]
+    statements += [
+        f"CREATE CONSTRAINT rel_{etype.lower()}_eid IF NOT EXISTS "
+        f"FOR ()-[r:{_q(etype)}]-() REQUIRE r.eid IS UNIQUE"
+        for etype in edge_types
+    ]
+    return statements
+
+
+def upsert_nodes(
+    base_label: str, kind: str, labels: Sequence[str], rows: list[dict[str, Any]]
+) -> Query:
+    """MERGE nodes of one kind by uid; rows are ``{uid, key, props}``."""
+    extra = "".join(f", n:{_q(label)}" for label in labels)
+    query = (
+        "UNWIND $rows AS row "
+        f"MERGE (n:{_q(base_label)} {{uid: row.uid}}) "
+        f"SET n:{_q(kind)}{extra}, n.key = row.key, n += row.props"
+    )
+    return query, {"rows": rows}
+
+
+def upsert_edges(
+    base_label: str, edge_type: str, source_label: str | None, rows: list[dict[str, Any]]
+) -> Query:
+    """MERGE relationships of one type by eid between existing nodes; returns the count."""
+    label = f", a:{_q(source_label)}" if source_label else ""
+    query = (
+        "UNWIND $rows AS row "
+        f"MATCH (a:{_q(base_label)} {{uid: row.src}}) "
+        f"MATCH (b:{_q(base_label)} {{uid: row.dst}}) "
+        f"MERGE (a)-[r:{_q(edge_type)} {{eid: row.eid}}]->(b) "
+        f"SET r = row.props, r.eid = row.eid{label} "
+        "RETURN count(r) AS written"
+    )
+    return query, {"rows": rows}
+
+
+def get_nodes(base_label: str, uids: list[str]) -> Query:
+    """Nodes by uid, with labels and properties."""
+    query = (
+        f"UNWIND $uids AS uid MATCH (n:{_q(base_label)} {{uid: uid}}) "
+        "RETURN n.uid AS uid, labels(n) AS labels, properties(n) AS props"
+    )
+    return query, {"uids": uids}
+
+
+def expand_frontier(
+    base_label: str,
+    uids: list[str],
+    types: Sequence[str] | None,
+    direction: Direction,
+    as_of: date | None,
+) -> Query:
+    """Relationships touching the frontier, de-duplicated on the server."""
+    left, right = _arrows(direction)
+    query = (
+        f"UNWIND $uids AS uid MATCH (n:{_q(base_label)} {{uid: uid}})"
+        f"{left}[r{_type_filter(types)}]{right}() WHERE {_VALID} "
+        f"WITH DISTINCT r RETURN {EDGE_RETURN}"
+    )
+    return query, {"uids": uids, "as_of": as_of}
+
+
+def neighbours(
+    base_label: str,
+    uids: list[str],
+    types: Sequence[str] | None,
+    direction: Direction,
+    as_of: date | None,
+) -> Query:
+    """Distinct uids one hop from the frontier (one round trip per BFS level)."""
+    left, right = _arrows(direction)
+    query = (
+        f"UNWIND $uids AS uid MATCH (n:{_q(base_label)} {{uid: uid}})"
+        f"{left}[r{_type_filter(types)}]{right}(m) WHERE {_VALID} "
+        "RETURN DISTINCT m.uid AS uid"
+    )
+    return query, {"uids": uids, "as_of": as_of}
+
+
+def subgraph_edges(
+    base_label: str, uids: list[str], types: Sequence[str] | None, as_of: date | None
+) -> Query:
+    """Relationships whose both ends are in ``uids``."""
+    query = (
+        f"MATCH (a:{_q(base_label)})-[r{_type_filter(types)}]->(b:{_q(base_label)}) "
+        f"WHERE a.uid IN $uids AND b.uid IN $uids AND {_VALID} "
+        f"RETURN {EDGE_RETURN}"
+    )
+    return query, {"uids": uids, "as_of": as_of}
+
+
+def shortest_paths(
+    base_label: str,
+    a: str,
+    b: str,
+    max_hops: int,
+    types: Sequence[str] | None,
+    direction: Direction,
+    as_of: date | None,
+) -> Query:
+    """ALL SHORTEST paths with the type and date predicates inside the pattern."""
+    left, right = _arrows(direction)
+    hops = int(max_hops)
+    query = (
+        f"MATCH p = ALL SHORTEST (a:{_q(base_label)} {{uid: $a}})"
+        f"({left}[r{_type_filter(types)} WHERE {_VALID}]{right}()){{1,{hops}}}"
+        f"(b:{_q(base_label)} {{uid: $b}}) "
+        "RETURN [n IN nodes(p) | n.uid] AS nodes, "
+        "[r IN relationships(p) | {type: type(r), src: startNode(r).uid, "
+        "dst: endNode(r).uid, props: properties(r)}] AS edges"
+    )
+    return query, {"a": a, "b": b, "as_of": as_of}
+
+
+def count_nodes(label: str) -> Query:
+    """Count of one label (answered from the count store)."""
+    return f"MATCH (n:{_q(label)}) RETURN count(n) AS n", {}
+
+
+def count_edges(edge_type: str) -> Query:
+    """Count of one relationship type (answered from the count store)."""
+    return f"MATCH ()-[r:{_q(edge_type)}]->() RETURN count(r) AS n", {}

@@ -1,0 +1,310 @@
+"""The production store: Neo4j over Bolt with the official driver.
+
+The driver is injected (never created here), reads go through ``execute_query`` with
+``routing_=READ`` so a ``neo4j://`` cluster routes them to secondaries, writes are
+idempotent ``MERGE`` transaction functions over ``UNWIND $rows`` batches, and the database
+name is always passed.  Schema constraints are created idempotently before data.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
+from itertools import islice
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import Driver, ManagedTransaction, RoutingControl
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+from graph.exc import StoreUnavailable
+from graph.model import Direction, Edge, GraphModel, Node, NodeRef
+from graph.stores import cypher
+from graph.stores.base import GraphCounts, Neighbourhood, Path, Subgraph
+
+__all__ = ["Neo4jStore"]
+
+T = TypeVar("T")
+# Rows per UNWIND transaction: large enough to amortise a round trip, small enough to keep
+# a transaction's memory modest on a 2-core / 24 GB machine.
+DEFAULT_BATCH = 5_000
+_EDGE_BOOKKEEPING = ("eid", "valid_from", "valid_to", "source")
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def _native(value: Any) -> Any:
+    """neo4j.time values back to the standard library's."""
+    to_native = getattr(value, "to_native", None)
+    return to_native() if callable(to_native) else value
+
+
+class Neo4jStore:
+    """Neo4j-backed :class:`~graph.stores.base.GraphStore`."""
+
+    def __init__(
+        self,
+        driver: Driver,
+        model: GraphModel,
+        *,
+        database: str = "neo4j",
+        batch_size: int = DEFAULT_BATCH,
+        owns_driver: bool = False,
+    ) -> None:
+        self.driver = driver
+        self.owns_driver = owns_driver
+        self.model = model
+        self.database = database
+        self.batch_size = batch_size
+        self._schema_ready = False
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def _guard(self, work: Callable[[], T]) -> T:
+        try:
+            return work()
+        except (ServiceUnavailable, SessionExpired, OSError) as err:
+            raise StoreUnavailable(f"Neo4j at {self.database!r} is unreachable: {err}") from err
+
+    def _read(self, query: str, params: dict[str, Any]) -> list[neo4j.Record]:
+        def run() -> list[neo4j.Record]:
+            result = self.driver.execute_query(
+                query, params, routing_=RoutingControl.READ, database_=self.database
+            )
+            return list(result.records)
+
+        return self._guard(run)
+
+    def _write(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(query, params)]
+
+        def run() -> list[dict[str, Any]]:
+            with self.driver.session(database=self.database) as session:
+                return session.execute_write(work)
+
+        return self._guard(run)
+
+    def ensure_schema(self) -> None:
+        """Create the uniqueness constraints (idempotent; done once per store object)."""
+        if self._schema_ready:
+            return
+        statements = cypher.constraint_statements(
+            self.model.base_label, sorted(self.model.nodes), sorted(self.model.edges)
+        )
+        for statement in statements:
+            self._write(statement, {})
+        self._schema_ready = True
+
+    def ping(self) -> None:
+        """Return if the store answers; raise :class:`~graph.exc.StoreUnavailable` otherwise."""
+        self._guard(lambda: self.driver.verify_connectivity(database=self.database))
+
+    def close(self) -> None:
+        """Close the driver if this store was handed ownership of it (by the factory)."""
+        if self.owns_driver:
+            self.driver.close()
+
+    def clear(self) -> None:
+        """Remove every node and relationship, in batches (auto-commit transactions)."""
+        query = (
+            f"MATCH (n:`{self.model.base_label}`) "
+            "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+        )
+
+        def run() -> None:
+            with self.driver.session(database=self.database) as session:
+                session.run(query).consume()
+
+        self._guard(run)
+
+    # -- writes ----------------------------------------------------------------------------------
+    def upsert_nodes(self, nodes: Iterable[Node]) -> int:
+        """Create or update nodes by key (properties merged, labels added); returns the count."""
+        self.ensure_schema()
+        count = 0
+        for batch in _batches(nodes, self.batch_size):
+            groups: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = defaultdict(list)
+            for node in batch:
+                self.model.check_node(node)
+                row = {"uid": node.ref.uid, "key": node.key, "props": node.props}
+                groups[(node.kind, node.labels)].append(row)
+            for (kind, labels), rows in groups.items():
+                rows.sort(key=lambda r: r["uid"])  # a stable lock order between writers
+                self._write(*cypher.upsert_nodes(self.model.base_label, kind, labels, rows))
+            count += len(batch)
+        return count
+
+    def upsert_edges(self, edges: Iterable[Edge]) -> int:
+        """Create or update relationships by identity; those with a missing endpoint are skipped."""
+        self.ensure_schema()
+        count = 0
+        for batch in _batches(edges, self.batch_size):
+            groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            for edge in batch:
+                self.model.check_edge(edge)
+                props = {
+                    **edge.props,
+                    "valid_from": edge.valid_from,
+                    "valid_to": edge.valid_to,
+                    "source": edge.source,
+                }
+                groups[edge.type].append(
+                    {"eid": edge.eid, "src": edge.src.uid, "dst": edge.dst.uid, "props": props}
+                )
+            for edge_type, rows in groups.items():
+                rows.sort(key=lambda r: (r["src"], r["dst"]))
+                label = self.model.edges[edge_type].labels_source
+                query, params = cypher.upsert_edges(self.model.base_label, edge_type, label, rows)
+                count += sum(r["written"] for r in self._write(query, params))
+        return count
+
+    # -- reads -----------------------------------------------------------------------------------
+    def _to_node(self, uid: str, labels: list[str], props: dict[str, Any]) -> Node:
+        ref = NodeRef.from_uid(uid)
+        extra = tuple(sorted(set(labels) - {self.model.base_label, ref.kind}))
+        clean = {k: _native(v) for k, v in props.items() if k not in ("uid", "key")}
+        return Node(kind=ref.kind, key=ref.key, labels=extra, props=clean)
+
+    @staticmethod
+    def _to_edge(edge_type: str, src: str, dst: str, props: dict[str, Any]) -> Edge:
+        values = {k: _native(v) for k, v in props.items()}
+        return Edge.model_construct(
+            type=edge_type,
+            src=NodeRef.from_uid(src),
+            dst=NodeRef.from_uid(dst),
+            valid_from=values.get("valid_from"),
+            valid_to=values.get("valid_to"),
+            source=values.get("source"),
+            props={k: v for k, v in values.items() if k not in _EDGE_BOOKKEEPING},
+        )
+
+    def get_node(self, ref: NodeRef) -> Node | None:
+        """The node with this kind and key, or None."""
+        records = self._read(*cypher.get_nodes(self.model.base_label, [ref.uid]))
+        if not records:
+            return None
+        record = records[0]
+        return self._to_node(record["uid"], record["labels"], record["props"])
+
+    def expand(
+        self,
+        frontier: Sequence[NodeRef],
+        *,
+        types: Sequence[str] | None = None,
+        direction: Direction = Direction.BOTH,
+        as_of: date | None = None,
+    ) -> list[Edge]:
+        """Relationships of the given types and direction touching the frontier, valid on as_of."""
+        checked = self.model.require_edge_types(types)
+        uids = sorted({r.uid for r in frontier})
+        query, params = cypher.expand_frontier(
+            self.model.base_label, uids, checked, direction, as_of
+        )
+        edges = [
+            self._to_edge(r["type"], r["src"], r["dst"], r["props"])
+            for r in self._read(query, params)
+        ]
+        return sorted(edges, key=lambda e: e.eid)
+
+    def neighbourhood(
+        self,
+        seeds: Sequence[NodeRef],
+        *,
+        hops: int,
+        types: Sequence[str] | None = None,
+        direction: Direction = Direction.BOTH,
+        as_of: date | None = None,
+        limit: int | None = None,
+    ) -> Neighbourhood:
+        """Breadth-first k-hop expansion from the seeds, stopping at ``limit`` nodes."""
+        checked = self.model.require_edge_types(types)
+        found = self._read(*cypher.get_nodes(self.model.base_label, sorted({s.uid for s in seeds})))
+        distances = {record["uid"]: 0 for record in found}
+        frontier = sorted(distances)
+        truncated = False
+        for depth in range(1, hops + 1):
+            if not frontier:
+                break
+            query, params = cypher.neighbours(
+                self.model.base_label, frontier, checked, direction, as_of
+            )
+            following = []
+            for record in self._read(query, params):
+                uid = record["uid"]
+                if uid in distances:
+                    continue
+                if limit is not None and len(distances) >= limit:
+                    truncated = True
+                    break
+                distances[uid] = depth
+                following.append(uid)
+            if truncated:
+                break
+            frontier = following
+        return Neighbourhood(
+            distances={NodeRef.from_uid(u): d for u, d in distances.items()}, truncated=truncated
+        )
+
+    def subgraph(
+        self,
+        refs: Iterable[NodeRef],
+        *,
+        types: Sequence[str] | None = None,
+        as_of: date | None = None,
+    ) -> Subgraph:
+        """The given nodes (those that exist) and the relationships among them."""
+        checked = self.model.require_edge_types(types)
+        uids = sorted({r.uid for r in refs})
+        records = self._read(*cypher.get_nodes(self.model.base_label, uids))
+        nodes = sorted(
+            (self._to_node(r["uid"], r["labels"], r["props"]) for r in records),
+            key=lambda n: n.ref.uid,
+        )
+        query, params = cypher.subgraph_edges(self.model.base_label, uids, checked, as_of)
+        edges = [
+            self._to_edge(r["type"], r["src"], r["dst"], r["props"])
+            for r in self._read(query, params)
+        ]
+        return Subgraph(nodes=nodes, edges=sorted(edges, key=lambda e: e.eid))
+
+    def shortest_paths(
+        self,
+        a: NodeRef,
+        b: NodeRef,
+        *,
+        max_hops: int,
+        types: Sequence[str] | None = None,
+        direction: Direction = Direction.BOTH,
+        as_of: date | None = None,
+        limit: int = 100,
+    ) -> list[Path]:
+        """All shortest paths from a to b (at most ``limit``), filters applied while expanding."""
+        if a == b or max_hops < 1:
+            return []
+        checked = self.model.require_edge_types(types)
+        query, params = cypher.shortest_paths(
+            self.model.base_label, a.uid, b.uid, max_hops, checked, direction, as_of
+        )
+        paths = [
+            Path(
+                nodes=[NodeRef.from_uid(u) for u in record["nodes"]],
+                edges=[
+                    self._to_edge(e["type"], e["src"], e["dst"], e["props"])
+                    for e in record["edges"]
+                ],
+            )
+            for record in self._read(query, params)
+        ]
+        paths.sort(key=lambda p: (tuple(n.uid for n in p.nodes), p.signature))
+        return paths[:limit]
+
+    def counts(self) -> GraphCounts:
+        """Nodes per kind and relationships per type."""
+        nodes = {k: self._read(*cypher.count_nodes(k))[0]["n"] for k in self.model.nodes}
+        edges = {t: self._read(*cypher.count_edges(t))[0]["n"] for t in self.model.edges}
+        return GraphCounts(nodes=nodes, edges=edges)

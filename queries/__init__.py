@@ -1,0 +1,1 @@
+"""One module per question asked of the graph; each returns pydantic results with evidence."""

@@ -1,0 +1,1 @@
+"""Pictures of credit networks: self-contained, offline HTML (pyvis / vis-network)."""

@@ -1,0 +1,1 @@
+"""Benchmark scripts: each compares against a baseline in the same run and reports ratios."""

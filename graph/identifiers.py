@@ -222,6 +222,9 @@ def validate_id_no(value: str, field: str = "id_no") -> str:
     '44011320141005001X'
     """
     code = _require(value, field)
+    if len(code) == 18 and not (code[:17].isdigit() and code[17] in "0123456789X"):
+        detail = "17 digits and a digit or X expected"
+        raise InvalidIdentifier(field, value, IdentifierProblem.FORMAT, detail)
     try:
         return str(ric.validate(code))
     except InvalidLength:

@@ -7,7 +7,7 @@ Which fixture to use when:
   test gets an empty store.
 * ``memory_store`` / ``neo4j_store`` — when a test is about one store only.
 * ``model`` — the shipped vocabulary.
-* ``sample`` — the small dated story of ``tests/fixtures/story.py`` loaded into ``store``.
+* ``sample`` — the small dated story of ``graph/example.py`` loaded into ``store``.
 
 Neo4j is found through ``CREDITLINK_TEST_NEO4J_URI`` (default ``bolt://127.0.0.1:7687``),
 ``CREDITLINK_TEST_NEO4J_USER`` / ``_PASSWORD`` (default ``neo4j`` / ``creditlink-test``,
@@ -30,7 +30,7 @@ from graph.model import GraphModel, load_model
 from graph.stores.base import GraphStore
 from graph.stores.memory import MemoryStore
 from graph.stores.neo4j import Neo4jStore
-from tests.fixtures.story import Story, load_story
+from graph.example import Story, load_story
 
 NEO4J_URI = os.environ.get("CREDITLINK_TEST_NEO4J_URI", "bolt://127.0.0.1:7687")
 NEO4J_AUTH = (

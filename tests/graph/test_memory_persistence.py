@@ -13,7 +13,7 @@ from graph.model import GraphModel
 from graph.settings import Settings
 from graph.stores import open_store
 from graph.stores.memory import MemoryStore
-from tests.fixtures.story import build_story, load_story
+from graph.example import build_story, load_story
 
 
 def test_graph_survives_another_process(tmp_path: Path, model: GraphModel) -> None:

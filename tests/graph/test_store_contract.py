@@ -9,7 +9,7 @@ import pytest
 from graph.exc import SchemaViolation
 from graph.model import Direction, Edge, NodeRef
 from graph.stores.base import GraphStore
-from tests.fixtures.story import Story, build_story
+from graph.example import Story, build_story
 
 
 def _types(edges: list[Edge]) -> list[tuple[str, str, str]]:

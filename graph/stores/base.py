@@ -13,6 +13,7 @@ from typing import Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field
 
 from graph.model import Direction, Edge, GraphModel, Node, NodeRef
+from graph.stores.search import NodeMatch
 
 __all__ = ["GraphCounts", "GraphStore", "Neighbourhood", "Path", "Subgraph"]
 
@@ -148,4 +149,10 @@ class GraphStore(Protocol):
 
     def close(self) -> None:
         """Persist what needs persisting and release resources."""
+        ...
+
+    def search_nodes(
+        self, text: str, *, kinds: Sequence[str] | None = None, limit: int = 10
+    ) -> list[NodeMatch]:
+        """Nodes of ``kinds`` whose name resembles ``text``, best first (stores/search.py)."""
         ...

@@ -32,6 +32,7 @@ from typing import Any
 import networkx as nx
 
 from graph.model import Direction, Edge, GraphModel, Node, NodeRef, is_valid_on
+from graph.stores import search
 from graph.stores.base import GraphCounts, Neighbourhood, Path, Subgraph
 
 __all__ = ["MemoryStore"]
@@ -279,6 +280,25 @@ class MemoryStore:
         for _, _, edge_type in self._graph.edges(data="type"):
             edges[edge_type] += 1
         return GraphCounts(nodes=nodes, edges=edges)
+
+    # -- search by name ------------------------------------------------------------------------
+    def search_nodes(
+        self, text: str, *, kinds: Sequence[str] | None = None, limit: int = 10
+    ) -> list[search.NodeMatch]:
+        """Nodes of ``kinds`` whose name resembles ``text``, best first (every name scored)."""
+        wanted = frozenset(search.searchable_kinds(self.model, kinds))
+        if not wanted or not text.strip():
+            return []
+        names = {
+            uid: attrs["props"][search.NAME_PROPERTY]
+            for uid, attrs in self._graph._node.items()
+            if uid.partition(":")[0] in wanted
+            and isinstance(attrs["props"].get(search.NAME_PROPERTY), str)
+        }
+        return [
+            search.NodeMatch(node=_node(uid, self._graph._node[uid]), score=score)
+            for uid, score in search.rank_names(text, names, limit=limit)
+        ]
 
 
 def _node(uid: str, attrs: dict[str, Any]) -> Node:

@@ -20,7 +20,7 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from graph.exc import StoreUnavailable
 from graph.model import Direction, Edge, GraphModel, Node, NodeRef
-from graph.stores import cypher
+from graph.stores import cypher, search
 from graph.stores.base import GraphCounts, Neighbourhood, Path, Subgraph
 
 __all__ = ["Neo4jStore"]
@@ -62,6 +62,7 @@ class Neo4jStore:
         self.database = database
         self.batch_size = batch_size
         self._schema_ready = False
+        self._search_ready = False
 
     # -- plumbing ------------------------------------------------------------------------------
     def _guard(self, work: Callable[[], T]) -> T:
@@ -96,6 +97,8 @@ class Neo4jStore:
         statements = cypher.constraint_statements(
             self.model.base_label, sorted(self.model.nodes), sorted(self.model.edges)
         )
+        if named := search.searchable_kinds(self.model):  # the name index (search_nodes)
+            statements.append(search.fulltext_index_statement(named))
         for statement in statements:
             self._write(statement, {})
         self._schema_ready = True
@@ -308,3 +311,30 @@ class Neo4jStore:
         nodes = {k: self._read(*cypher.count_nodes(k))[0]["n"] for k in self.model.nodes}
         edges = {t: self._read(*cypher.count_edges(t))[0]["n"] for t in self.model.edges}
         return GraphCounts(nodes=nodes, edges=edges)
+
+    # -- search by name ------------------------------------------------------------------------
+    def search_nodes(
+        self, text: str, *, kinds: Sequence[str] | None = None, limit: int = 10
+    ) -> list[search.NodeMatch]:
+        """Nodes of ``kinds`` whose name resembles ``text``, best first (full-text candidates
+        re-ranked with the memory store's scoring)."""
+        wanted = search.searchable_kinds(self.model, kinds)
+        if not wanted or not text.strip() or limit < 1:
+            return []
+        if not self._search_ready:  # a store loaded by older code lacks the index
+            self.ensure_schema()
+            self._read("CALL db.awaitIndex($index, 300)", {"index": search.SEARCH_INDEX})
+            self._search_ready = True
+        found = {
+            r["uid"]: self._to_node(r["uid"], r["labels"], r["props"])
+            for r in self._read(*search.fulltext_query(text, wanted, limit))
+        }
+        names = {
+            uid: node.props[search.NAME_PROPERTY]
+            for uid, node in found.items()
+            if isinstance(node.props.get(search.NAME_PROPERTY), str)
+        }
+        return [
+            search.NodeMatch(node=found[uid], score=score)
+            for uid, score in search.rank_names(text, names, limit=limit)
+        ]

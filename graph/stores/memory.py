@@ -31,9 +31,19 @@ from typing import Any
 
 import networkx as nx
 
+from graph.exc import SchemaViolation
 from graph.model import Direction, Edge, GraphModel, Node, NodeRef, is_valid_on
-from graph.stores import search
-from graph.stores.base import GraphCounts, Neighbourhood, Path, Subgraph
+from graph.stores import memory_algorithms, search
+from graph.stores.analysis import Expansion, OwnershipStake, SharedNeighbour, ratio_types
+from graph.stores.base import (
+    FieldValue,
+    GraphCounts,
+    Neighbourhood,
+    Path,
+    StoredRecord,
+    Subgraph,
+)
+from graph.stores.record_table import RecordTable
 
 __all__ = ["MemoryStore"]
 
@@ -48,6 +58,7 @@ class MemoryStore:
         self.model = model
         self.path = path
         self._graph: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._records = RecordTable()  # credit state beside the graph, pickled with it
         self._dirty = False
         if path is not None and path.exists():
             self._load(path)
@@ -59,6 +70,7 @@ class MemoryStore:
         if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
             raise ValueError(f"{path} is not a creditlink memory store file")
         self._graph = payload["graph"]
+        self._records = payload.get("records") or RecordTable()
 
     def flush(self) -> None:
         """Write the graph to :attr:`path` atomically if it changed since the last write."""
@@ -68,7 +80,8 @@ class MemoryStore:
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump({"format": _FORMAT, "graph": self._graph}, fh, protocol=5)
+                payload = {"format": _FORMAT, "graph": self._graph, "records": self._records}
+                pickle.dump(payload, fh, protocol=5)
                 fh.flush()
                 os.fsync(fh.fileno())
             FilePath(tmp).replace(self.path)
@@ -87,6 +100,7 @@ class MemoryStore:
     def clear(self) -> None:
         """Remove every node and relationship."""
         self._graph.clear()
+        self._records.clear()
         self._dirty = True
 
     # -- writes ------------------------------------------------------------------------------
@@ -281,6 +295,30 @@ class MemoryStore:
             edges[edge_type] += 1
         return GraphCounts(nodes=nodes, edges=edges)
 
+    # -- records beside the graph (credit state) --------------------------------------------
+    def put_records(self, records: Iterable[StoredRecord]) -> int:
+        """Create or replace records by (collection, id) in one transaction; append-only
+        collections refuse an existing id with :class:`~graph.exc.ConflictError`."""
+        count = self._records.put(records)
+        self._dirty = self._dirty or count > 0
+        return count
+
+    def get_records(self, collection: str, ids: Sequence[str]) -> list[StoredRecord]:
+        """The records of ``collection`` with these ids (those that exist), in the order asked."""
+        return self._records.get(collection, ids)
+
+    def find_records(
+        self,
+        collections: Sequence[str],
+        *,
+        subjects: Sequence[str] | None = None,
+        groups: Sequence[str] | None = None,
+        where: dict[str, FieldValue] | None = None,
+    ) -> list[StoredRecord]:
+        """Records of the collections about any of ``subjects`` (uids), in any of ``groups``,
+        whose fields equal ``where``; sorted by (collection, id); one round trip."""
+        return self._records.find(collections, subjects=subjects, groups=groups, where=where)
+
     # -- search by name ------------------------------------------------------------------------
     def search_nodes(
         self, text: str, *, kinds: Sequence[str] | None = None, limit: int = 10
@@ -299,6 +337,109 @@ class MemoryStore:
             search.NodeMatch(node=_node(uid, self._graph._node[uid]), score=score)
             for uid, score in search.rank_names(text, names, limit=limit)
         ]
+
+    # -- investigations (algorithms in graph/stores/memory_algorithms.py) -------------------
+    def get_nodes(self, refs: Iterable[NodeRef]) -> list[Node]:
+        """The nodes with these references (those that exist), sorted by uid."""
+        graph = self._graph
+        uids = sorted({r.uid for r in refs if r.uid in graph._node})
+        return [_node(u, graph._node[u]) for u in uids]
+
+    def expand_capped(
+        self,
+        frontier: Sequence[NodeRef],
+        *,
+        cap: int,
+        types: Sequence[str] | None = None,
+        direction: Direction = Direction.BOTH,
+        as_of: date | None = None,
+        ratio_above: float | None = None,
+    ) -> list[Expansion]:
+        """Per frontier node (by uid): its distinct neighbours counted by the engine and the
+        first ``cap`` by uid, each with its matching relationship of smallest eid."""
+        return memory_algorithms.expand_capped(
+            self._graph,
+            [r.uid for r in frontier],
+            self._types(types),
+            direction,
+            as_of,
+            cap,
+            frozenset(ratio_types(self.model)),
+            ratio_above,
+        )
+
+    def k_shortest_paths(
+        self,
+        a: NodeRef,
+        b: NodeRef,
+        *,
+        k: int,
+        max_hops: int,
+        types: Sequence[str] | None = None,
+        direction: Direction = Direction.BOTH,
+        as_of: date | None = None,
+    ) -> list[Path]:
+        """Up to ``k`` paths among the trails of the ``k`` shortest lengths (those revisiting
+        a node dropped), by (length, node uids, eids); filters applied while expanding."""
+        allowed = self._types(types)
+        return memory_algorithms.k_shortest_paths(
+            self._graph, a.uid, b.uid, k, max_hops, allowed, direction, as_of
+        )
+
+    def ownership(
+        self,
+        ref: NodeRef,
+        *,
+        upstream: bool,
+        max_hops: int,
+        as_of: date | None = None,
+        min_share: float = 0.0,
+        via: str = "SHAREHOLDER_OF",
+    ) -> list[OwnershipStake]:
+        """Holders above (or holdings below) ``ref`` through simple ``via`` chains, with the
+        product of ratios per chain and the sum per party, by party uid."""
+        self.model.require_edge_kind(via)
+        return memory_algorithms.ownership(
+            self._graph, ref.uid, via, upstream, max_hops, as_of, min_share
+        )
+
+    def shared_neighbours(
+        self,
+        ref: NodeRef,
+        *,
+        types: Sequence[str],
+        hub_threshold: int,
+        as_of: date | None = None,
+        include_ended: bool = False,
+    ) -> list[SharedNeighbour]:
+        """Nodes one hop from ``ref`` and the others attached to each (counted; listed up to
+        ``hub_threshold``); ``include_ended`` keeps ties that ended before ``as_of``."""
+        allowed = self._types(types) or frozenset()
+        return memory_algorithms.shared_neighbours(
+            self._graph, ref.uid, allowed, as_of, include_ended, hub_threshold
+        )
+
+    def with_suffix(self, kind: str, prop: str, suffix: str, *, limit: int) -> list[NodeRef]:
+        """Up to ``limit`` nodes of ``kind`` whose ``prop`` ends with ``suffix``, by uid."""
+        if prop not in self.model.require_kind(kind).properties:
+            raise SchemaViolation(f"{kind} has no property {prop!r}")
+        return memory_algorithms.with_suffix(self._graph, kind, prop, suffix, limit)
+
+    def edge_endpoints(
+        self,
+        *,
+        types: Sequence[str] | None = None,
+        as_of: date | None = None,
+        ratio_above: float | None = None,
+    ) -> Iterator[tuple[NodeRef, NodeRef]]:
+        """(source, target) of every matching relationship, streamed (whole-graph analytics)."""
+        return memory_algorithms.edge_endpoints(
+            self._graph,
+            self._types(types),
+            as_of,
+            frozenset(ratio_types(self.model)),
+            ratio_above,
+        )
 
 
 def _node(uid: str, attrs: dict[str, Any]) -> Node:

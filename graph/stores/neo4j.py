@@ -16,12 +16,20 @@ from typing import Any, TypeVar
 
 import neo4j
 from neo4j import Driver, ManagedTransaction, RoutingControl
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired
 
-from graph.exc import StoreUnavailable
+from graph.exc import ConflictError, SchemaViolation, StoreUnavailable
 from graph.model import Direction, Edge, GraphModel, Node, NodeRef
-from graph.stores import cypher, search
-from graph.stores.base import GraphCounts, Neighbourhood, Path, Subgraph
+from graph.stores import cypher, cypher_queries, record_cypher, search
+from graph.stores.analysis import Expansion, OwnershipStake, Reached, SharedNeighbour, ratio_types
+from graph.stores.base import (
+    FieldValue,
+    GraphCounts,
+    Neighbourhood,
+    Path,
+    StoredRecord,
+    Subgraph,
+)
 
 __all__ = ["Neo4jStore"]
 
@@ -63,6 +71,7 @@ class Neo4jStore:
         self.batch_size = batch_size
         self._schema_ready = False
         self._search_ready = False
+        self._record_schema_ready = False
 
     # -- plumbing ------------------------------------------------------------------------------
     def _guard(self, work: Callable[[], T]) -> T:
@@ -119,9 +128,14 @@ class Neo4jStore:
             "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
         )
 
+        records = (  # credit state beside the graph (graph/stores/record_cypher.py)
+            "MATCH (r:`Record`) CALL (r) { DETACH DELETE r } IN TRANSACTIONS OF 10000 ROWS"
+        )
+
         def run() -> None:
             with self.driver.session(database=self.database) as session:
                 session.run(query).consume()
+                session.run(records).consume()
 
         self._guard(run)
 
@@ -312,6 +326,61 @@ class Neo4jStore:
         edges = {t: self._read(*cypher.count_edges(t))[0]["n"] for t in self.model.edges}
         return GraphCounts(nodes=nodes, edges=edges)
 
+    # -- records beside the graph (credit state) --------------------------------------------
+    def _ensure_record_schema(self) -> None:
+        if self._record_schema_ready:
+            return
+        for statement in record_cypher.schema_statements():
+            self._write(statement, {})
+        self._record_schema_ready = True
+
+    def put_records(self, records: Iterable[StoredRecord]) -> int:
+        """Create or replace records by (collection, id) in one transaction; append-only
+        collections refuse an existing id with :class:`~graph.exc.ConflictError`."""
+        batch = list(records)
+        if not batch:
+            return 0
+        self._ensure_record_schema()
+        statements = record_cypher.put_records(batch)
+
+        def work(tx: ManagedTransaction) -> None:
+            for query, params in statements:
+                tx.run(query, params).consume()
+
+        def run() -> None:
+            with self.driver.session(database=self.database) as session:
+                session.execute_write(work)
+
+        try:
+            self._guard(run)
+        except ConstraintError as err:
+            raise ConflictError(f"record exists in an append-only collection: {err}") from err
+        return len(batch)
+
+    def get_records(self, collection: str, ids: Sequence[str]) -> list[StoredRecord]:
+        """The records of ``collection`` with these ids (those that exist), in the order asked."""
+        found = {
+            r["props"]["id"]: record_cypher.from_props(r["props"])
+            for r in self._read(*record_cypher.get_records(collection, list(ids)))
+        }
+        return [found[i] for i in ids if i in found]
+
+    def find_records(
+        self,
+        collections: Sequence[str],
+        *,
+        subjects: Sequence[str] | None = None,
+        groups: Sequence[str] | None = None,
+        where: dict[str, FieldValue] | None = None,
+    ) -> list[StoredRecord]:
+        """Records of the collections about any of ``subjects`` (uids), in any of ``groups``,
+        whose fields equal ``where``; sorted by (collection, id); one round trip."""
+        query, params = record_cypher.find_records(
+            collections, subjects=subjects, groups=groups, where=where
+        )
+        found = [record_cypher.from_props(r["props"]) for r in self._read(query, params)]
+        return sorted(found, key=lambda r: (r.collection, r.id))
+
     # -- search by name ------------------------------------------------------------------------
     def search_nodes(
         self, text: str, *, kinds: Sequence[str] | None = None, limit: int = 10
@@ -338,3 +407,180 @@ class Neo4jStore:
             search.NodeMatch(node=found[uid], score=score)
             for uid, score in search.rank_names(text, names, limit=limit)
         ]
+
+    # -- investigations (Cypher in graph/stores/cypher_queries.py) ---------------------------
+    def get_nodes(self, refs: Iterable[NodeRef]) -> list[Node]:
+        """The nodes with these references (those that exist), sorted by uid; one round trip."""
+        uids = sorted({r.uid for r in refs})
+        records = self._read(*cypher.get_nodes(self.model.base_label, uids))
+        nodes = (self._to_node(r["uid"], r["labels"], r["props"]) for r in records)
+        return sorted(nodes, key=lambda n: n.ref.uid)
+
+    def expand_capped(
+        self,
+        frontier: Sequence[NodeRef],
+        *,
+        cap: int,
+        types: Sequence[str] | None = None,
+        direction: Direction = Direction.BOTH,
+        as_of: date | None = None,
+        ratio_above: float | None = None,
+    ) -> list[Expansion]:
+        """Per frontier node (by uid): its distinct neighbours counted by the engine and the
+        first ``cap`` by uid, each with its matching relationship of smallest eid."""
+        checked = self.model.require_edge_types(types)
+        query, params = cypher_queries.expand_capped(
+            self.model.base_label,
+            sorted({r.uid for r in frontier}),
+            checked,
+            direction,
+            as_of,
+            cap,
+            ratio_types(self.model),
+            ratio_above,
+        )
+        found = [
+            Expansion(
+                node=NodeRef.from_uid(record["uid"]),
+                total=record["total"],
+                neighbours=[
+                    Reached(
+                        node=self._to_node(row["uid"], row["labels"], row["props"]),
+                        edge=self._edge_of(row["edge"]),
+                    )
+                    for row in record["shown"]
+                ],
+            )
+            for record in self._read(query, params)
+        ]
+        return sorted(found, key=lambda e: e.node.uid)
+
+    def _edge_of(self, row: dict[str, Any]) -> Edge:
+        return self._to_edge(row["type"], row["src"], row["dst"], row["props"])
+
+    def k_shortest_paths(
+        self,
+        a: NodeRef,
+        b: NodeRef,
+        *,
+        k: int,
+        max_hops: int,
+        types: Sequence[str] | None = None,
+        direction: Direction = Direction.BOTH,
+        as_of: date | None = None,
+    ) -> list[Path]:
+        """Up to ``k`` paths among the trails of the ``k`` shortest lengths (those revisiting
+        a node dropped), by (length, node uids, eids); filters applied while expanding."""
+        if a == b or max_hops < 1 or k < 1:
+            return []
+        checked = self.model.require_edge_types(types)
+        query, params = cypher_queries.k_shortest_paths(
+            self.model.base_label, a.uid, b.uid, k, max_hops, checked, direction, as_of
+        )
+        return [
+            Path(
+                nodes=[NodeRef.from_uid(u) for u in record["nodes"]],
+                edges=[self._edge_of(e) for e in record["edges"]],
+            )
+            for record in self._read(query, params)
+        ]
+
+    def ownership(
+        self,
+        ref: NodeRef,
+        *,
+        upstream: bool,
+        max_hops: int,
+        as_of: date | None = None,
+        min_share: float = 0.0,
+        via: str = "SHAREHOLDER_OF",
+    ) -> list[OwnershipStake]:
+        """Holders above (or holdings below) ``ref`` through simple ``via`` chains, with the
+        product of ratios per chain and the sum per party, by party uid."""
+        self.model.require_edge_kind(via)
+        query, params = cypher_queries.ownership(
+            self.model.base_label, ref.uid, upstream, max_hops, as_of, min_share, via
+        )
+        stakes = [
+            OwnershipStake(
+                party=NodeRef.from_uid(record["party"]),
+                share=record["share"],
+                chains=[
+                    Path(
+                        nodes=[NodeRef.from_uid(u) for u in chain["nodes"]],
+                        edges=[self._edge_of(e) for e in chain["edges"]],
+                    )
+                    for chain in record["chains"]
+                ],
+            )
+            for record in self._read(query, params)
+        ]
+        return sorted(stakes, key=lambda s: s.party.uid)
+
+    def shared_neighbours(
+        self,
+        ref: NodeRef,
+        *,
+        types: Sequence[str],
+        hub_threshold: int,
+        as_of: date | None = None,
+        include_ended: bool = False,
+    ) -> list[SharedNeighbour]:
+        """Nodes one hop from ``ref`` and the others attached to each (counted; listed up to
+        ``hub_threshold``); ``include_ended`` keeps ties that ended before ``as_of``."""
+        checked = self.model.require_edge_types(types) or ()
+        if not checked:
+            return []
+        query, params = cypher_queries.shared_neighbours(
+            self.model.base_label, ref.uid, checked, as_of, include_ended, hub_threshold
+        )
+        return [
+            SharedNeighbour(
+                via=self._to_node(record["uid"], record["labels"], record["props"]),
+                mine=[self._edge_of(e) for e in record["mine"]],
+                total=record["total"],
+                hub=record["total"] > hub_threshold,
+                others=[
+                    (NodeRef.from_uid(o["uid"]), [self._edge_of(e) for e in o["edges"]])
+                    for o in record["others"]
+                ],
+            )
+            for record in self._read(query, params)
+        ]
+
+    def with_suffix(self, kind: str, prop: str, suffix: str, *, limit: int) -> list[NodeRef]:
+        """Up to ``limit`` nodes of ``kind`` whose ``prop`` ends with ``suffix``, by uid."""
+        if prop not in self.model.require_kind(kind).properties:
+            raise SchemaViolation(f"{kind} has no property {prop!r}")
+        ready: set[tuple[str, str]] = getattr(self, "_suffix_indexes", set())
+        if (kind, prop) not in ready:  # a text index serves ENDS WITH; created once
+            self._write(cypher_queries.suffix_index_statement(kind, prop), {})
+            ready.add((kind, prop))
+            self._suffix_indexes = ready
+        query, params = cypher_queries.with_suffix(kind, prop, suffix, limit)
+        return [NodeRef.from_uid(r["uid"]) for r in self._read(query, params)]
+
+    def edge_endpoints(
+        self,
+        *,
+        types: Sequence[str] | None = None,
+        as_of: date | None = None,
+        ratio_above: float | None = None,
+    ) -> Iterator[tuple[NodeRef, NodeRef]]:
+        """(source, target) of every matching relationship, streamed (whole-graph analytics)."""
+        checked = self.model.require_edge_types(types)
+        query, params = cypher_queries.component_edges(
+            self.model.base_label, checked, as_of, ratio_types(self.model), ratio_above
+        )
+
+        def stream() -> Iterator[tuple[NodeRef, NodeRef]]:
+            try:
+                with self.driver.session(
+                    database=self.database, default_access_mode=neo4j.READ_ACCESS
+                ) as session:
+                    for record in session.run(query, params):
+                        yield NodeRef.from_uid(record["a"]), NodeRef.from_uid(record["b"])
+            except (ServiceUnavailable, SessionExpired, OSError) as err:
+                raise StoreUnavailable(f"Neo4j at {self.database!r} is unreachable: {err}") from err
+
+        return stream()

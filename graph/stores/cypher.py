@@ -173,7 +173,7 @@ def shortest_paths(
     hops = int(max_hops)
     query = (
         f"MATCH p = ALL SHORTEST (a:{_q(base_label)} {{uid: $a}})"
-        f"({left}[r{_type_filter(types)} WHERE {_VALID}]{right}()){{1,{hops}}}"
+        f"((){left}[r{_type_filter(types)} WHERE {_VALID}]{right}()){{1,{hops}}}"
         f"(b:{_q(base_label)} {{uid: $b}}) "
         "RETURN [n IN nodes(p) | n.uid] AS nodes, "
         "[r IN relationships(p) | {type: type(r), src: startNode(r).uid, "

@@ -29,7 +29,7 @@ app = typer.Typer(
 console = Console()
 
 # Command modules in api/commands/, each with register(app).  Order = order in --help.
-COMMAND_MODULES: tuple[str, ...] = ("demo",)
+COMMAND_MODULES: tuple[str, ...] = ("demo", "ingest")
 
 
 @app.callback()

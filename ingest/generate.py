@@ -29,6 +29,7 @@ import random
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -36,12 +37,13 @@ from pydantic import BaseModel, ConfigDict
 from graph.exc import InvalidModel
 from graph.model import Edge, GraphModel, Node, NodeRef, load_model
 from ingest import synth
+from ingest.canonical import Format, Manifest, credit_rows_of_truth, write_canonical
 from ingest.generate_streams import ENTERPRISE_KINDS, edge_stream, node_stream
 from ingest.planting import Plan, plan_patterns
 from ingest.synth import Hasher
 from ingest.truth import GroundTruth
 
-__all__ = ["GeneratedGraph", "Sizes", "generate"]
+__all__ = ["GeneratedGraph", "Sizes", "generate", "write_generated"]
 
 #: Smallest scale that still plants every pattern.
 MIN_SCALE = 200
@@ -289,3 +291,25 @@ def generate(scale: int, seed: int = 0, model: GraphModel | None = None) -> Gene
     (180, True, True)
     """
     return GeneratedGraph(scale, seed, model)
+
+
+def write_generated(graph: GeneratedGraph, out: Path, fmt: Format = "csv") -> Manifest:
+    """Write ``graph`` as a canonical directory plus ``truth.json`` (the planted patterns).
+
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp())
+    >>> manifest = write_generated(generate(300, seed=2), out)
+    >>> manifest.files["nodes/enterprise.csv"], (out / "truth.json").exists()
+    (54, True)
+    """
+    manifest = write_canonical(
+        graph.model,
+        out,
+        graph.nodes(),
+        graph.edges(),
+        credit_rows_of_truth(graph.truth),
+        fmt=fmt,
+        generator={"scale": graph.scale, "seed": graph.seed},
+    )
+    (out / "truth.json").write_text(graph.truth.model_dump_json(indent=1) + "\n", "utf-8")
+    return manifest

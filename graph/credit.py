@@ -47,6 +47,7 @@ __all__ = [
     "audit_record",
     "credit_record_id",
     "credit_records_of",
+    "parse_subject",
     "read_audit",
     "store_credit_records",
     "to_stored",
@@ -95,8 +96,12 @@ _FROM_CHINESE = {v: k.value for k, v in _CHINESE.items()} | {
 }
 
 
-def _subject(value: Any) -> Any:
-    """Accept ``NodeRef``, ``"Kind:key"``, ``(kind, key)`` or ``{"kind", "key"}``."""
+def parse_subject(value: Any) -> Any:
+    """Accept ``NodeRef``, ``"Kind:key"``, ``(kind, key)`` or ``{"kind", "key"}``.
+
+    >>> parse_subject("Person:110101199003070011")
+    NodeRef(kind='Person', key='110101199003070011')
+    """
     if isinstance(value, NodeRef):
         return value
     if isinstance(value, str):
@@ -139,7 +144,7 @@ class CreditRecordIn(BaseModel):
     @field_validator("subject", mode="before")
     @classmethod
     def _parse_subject(cls, value: Any) -> Any:
-        return _subject(value)
+        return parse_subject(value)
 
     @field_validator("evidence", mode="before")
     @classmethod

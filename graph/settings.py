@@ -36,6 +36,23 @@ class Settings(BaseSettings):
     neo4j_database: str = "neo4j"
     # Seconds to wait for a Bolt connection before the store counts as unavailable.
     neo4j_connection_timeout: float = 5.0
+    # Seconds the driver retries a transaction after transient failures (deadlock, server
+    # restart) before giving up; the driver's default.  The API lowers it (api_neo4j_retry_time).
+    neo4j_max_retry_time: float = 30.0
+
+    # -- HTTP API (api/, docs/api.md) --------------------------------------------------------
+    # YAML or TOML file listing API keys (as SHA-256 digests) with their roles; None = no keys.
+    api_keys_file: Path | None = None
+    # Role of requests that carry no key ("public" sees masked data only); None = key required.
+    api_anonymous_role: str | None = "public"
+    # The append-only audit log (JSON lines); None = <data_dir>/audit.jsonl.
+    audit_file: Path | None = None
+    # Browser origins allowed to call the API (CORS); empty = CORS off.
+    api_cors_origins: list[str] = Field(default_factory=list)
+    # Seconds a client is told to wait (Retry-After) when the store is unavailable.
+    api_retry_after: int = 5
+    # Seconds the API lets the driver retry before answering 503: fail fast, the client retries.
+    api_neo4j_retry_time: float = 2.0
 
     @field_validator("store")
     @classmethod
@@ -53,6 +70,11 @@ class Settings(BaseSettings):
     def memory_store_file(self) -> Path:
         """The embedded store's file."""
         return self.data_dir / "graph.pickle"
+
+    @property
+    def audit_log_file(self) -> Path:
+        """The audit log: :attr:`audit_file`, else ``<data_dir>/audit.jsonl``."""
+        return self.audit_file or self.data_dir / "audit.jsonl"
 
 
 _NEO4J_SCHEMES = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})

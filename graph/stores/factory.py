@@ -17,6 +17,7 @@ def open_neo4j_driver(settings: Settings) -> neo4j.Driver:
         settings.store,
         auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
         connection_timeout=settings.neo4j_connection_timeout,
+        max_transaction_retry_time=settings.neo4j_max_retry_time,
     )
 
 

@@ -201,7 +201,10 @@ def _preconditions(
     refusals: dict[str, list[Refusal]] = {}
     for request in pending:
         on, uid = request.decision_date, request.subject.uid
-        sanctions = [a for a in apps.get(uid, []) if a.side == "sanction"]
+        # a revoked listing (objection upheld) was a mistake: it is no bad record
+        sanctions = [
+            a for a in apps.get(uid, []) if a.side == "sanction" and a.lifecycle.revoked_on is None
+        ]
         negative = [r for r in records.get(uid, []) if r.kind.is_negative]
         for condition in catalog.require_behaviour(request.behaviour_code).requires:
             if condition.check == "not_listed":
@@ -210,7 +213,7 @@ def _preconditions(
                 )
             else:
                 since = subtract_period(on, condition.period or "P0D")
-                failed = any(since <= a.start <= on for a in sanctions if a.direct) or any(
+                failed = any(since <= a.start <= on for a in sanctions) or any(
                     since <= r.decision_date <= on for r in negative
                 )
             if failed:

@@ -41,6 +41,7 @@ from graph.stores.base import StoredRecord
 
 __all__ = [
     "Application",
+    "AppliedMeasure",
     "Decision",
     "DecisionRequest",
     "EvidenceItem",
@@ -52,6 +53,7 @@ __all__ = [
     "Suspension",
     "application_id",
     "application_record",
+    "applied",
     "decision_id",
     "decision_record",
     "status_on",
@@ -349,3 +351,81 @@ def decision_from(record: StoredRecord) -> Decision:
 def application_from(record: StoredRecord) -> Application:
     """An application back from the store."""
     return Application.model_validate(record.doc)
+
+
+class AppliedMeasure(BaseModel):
+    """An application seen on a date: what, why (basis, decision, path), until when, status."""
+
+    model_config = ConfigDict(frozen=True)
+
+    as_of: date
+    status: Status
+    application_id: str
+    decision_id: str
+    decision_no: str
+    authority: str
+    behaviour_code: str
+    behaviour_name: str
+    catalog_version: str
+    subject: NodeRef
+    direct: bool
+    role: str | None
+    measure: str
+    measure_name: str
+    side: ListSide
+    restricts: list[str]
+    grants: list[str]
+    legal_basis: list[str]
+    implementing_units: list[str]
+    path: list[PathStep]
+    start: date
+    term: str | None
+    end: date | None = Field(description="after suspensions; None = until lifted")
+    suspended_days: int = Field(description="calendar days of closed suspensions")
+    suspended_from: date | None = Field(None, description="start of an objection under review")
+    stopped_on: date | None = Field(None, description="revoked or repaired from this date")
+
+
+def applied(app: Application, as_of: date) -> AppliedMeasure:
+    """The view of ``app`` on ``as_of``.
+
+    >>> life = Lifecycle(repaired_on=date(2026, 9, 1))
+    >>> app = Application(id="a", decision_id="d", decision_no="1", authority="a",
+    ...     behaviour_code="T", behaviour_name="t", catalog_version="v",
+    ...     subject=NodeRef("Person", "1"), direct=True, role=None, measure="M",
+    ...     measure_name="m", side="sanction", restricts=["bidding"], grants=[],
+    ...     legal_basis=[], implementing_units=[], path=[], start=date(2026, 5, 1),
+    ...     term="P1Y", base_end=date(2027, 5, 1), lifecycle=life)
+    >>> applied(app, date(2026, 8, 31)).status, applied(app, date(2026, 9, 1)).status
+    ('in_force', 'repaired')
+    """
+    life = app.lifecycle
+    open_ = life.open_suspension
+    return AppliedMeasure(
+        as_of=as_of,
+        status=app.status_on(as_of),
+        application_id=app.id,
+        decision_id=app.decision_id,
+        decision_no=app.decision_no,
+        authority=app.authority,
+        behaviour_code=app.behaviour_code,
+        behaviour_name=app.behaviour_name,
+        catalog_version=app.catalog_version,
+        subject=app.subject,
+        direct=app.direct,
+        role=app.role,
+        measure=app.measure,
+        measure_name=app.measure_name,
+        side=app.side,
+        restricts=app.restricts,
+        grants=app.grants,
+        legal_basis=app.legal_basis,
+        implementing_units=app.implementing_units,
+        path=app.path,
+        start=app.start,
+        term=app.term,
+        end=app.end,
+        suspended_days=sum(s.days for s in life.suspensions),
+        suspended_from=open_.start if open_ else None,
+        stopped_on=life.stopped_on,
+    )

@@ -1,0 +1,1 @@
+"""The default transport-sector catalog (YAML data shipped with the package)."""

@@ -327,3 +327,12 @@ class GraphStore(Protocol):
     ) -> Iterator[tuple[NodeRef, NodeRef]]:
         """(source, target) of every matching relationship, streamed (whole-graph analytics)."""
         ...
+
+    # -- bulk reads (ingest: content checksum, neo4j-admin export) --------------------------
+    def iter_nodes(self) -> Iterator[Node]:
+        """Every node, streamed in no promised order (whole-graph checksum and export)."""
+        ...
+
+    def iter_edges(self) -> Iterator[Edge]:
+        """Every relationship, streamed in no promised order (whole-graph checksum and export)."""
+        ...

@@ -190,3 +190,18 @@ def count_nodes(label: str) -> Query:
 def count_edges(edge_type: str) -> Query:
     """Count of one relationship type (answered from the count store)."""
     return f"MATCH ()-[r:{_q(edge_type)}]->() RETURN count(r) AS n", {}
+
+
+def all_nodes(base_label: str) -> Query:
+    """Every entity node with labels and properties (streamed by the caller)."""
+    query = (
+        f"MATCH (n:{_q(base_label)}) "
+        "RETURN n.uid AS uid, labels(n) AS labels, properties(n) AS props"
+    )
+    return query, {}
+
+
+def all_edges(base_label: str) -> Query:
+    """Every relationship between entity nodes (streamed by the caller)."""
+    query = f"MATCH (:{_q(base_label)})-[r]->(:{_q(base_label)}) RETURN {EDGE_RETURN}"
+    return query, {}

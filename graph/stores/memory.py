@@ -441,6 +441,17 @@ class MemoryStore:
             ratio_above,
         )
 
+    # -- bulk reads -------------------------------------------------------------------------------
+    def iter_nodes(self) -> Iterator[Node]:
+        """Every node, streamed in no promised order (whole-graph checksum and export)."""
+        for uid, attrs in self._graph._node.items():
+            yield _node(uid, attrs)
+
+    def iter_edges(self) -> Iterator[Edge]:
+        """Every relationship, streamed in no promised order (whole-graph checksum and export)."""
+        for src, dst, attrs in self._graph.edges(data=True):
+            yield _edge(src, dst, True, attrs)
+
 
 def _node(uid: str, attrs: dict[str, Any]) -> Node:
     ref = NodeRef.from_uid(uid)

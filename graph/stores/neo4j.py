@@ -584,3 +584,23 @@ class Neo4jStore:
                 raise StoreUnavailable(f"Neo4j at {self.database!r} is unreachable: {err}") from err
 
         return stream()
+
+    # -- bulk reads -------------------------------------------------------------------------------
+    def _stream(self, query: str, params: dict[str, Any]) -> Iterator[neo4j.Record]:
+        try:
+            with self.driver.session(
+                database=self.database, default_access_mode=neo4j.READ_ACCESS
+            ) as session:
+                yield from session.run(query, params)
+        except (ServiceUnavailable, SessionExpired, OSError) as err:
+            raise StoreUnavailable(f"Neo4j at {self.database!r} is unreachable: {err}") from err
+
+    def iter_nodes(self) -> Iterator[Node]:
+        """Every node, streamed in no promised order (whole-graph checksum and export)."""
+        for r in self._stream(*cypher.all_nodes(self.model.base_label)):
+            yield self._to_node(r["uid"], r["labels"], r["props"])
+
+    def iter_edges(self) -> Iterator[Edge]:
+        """Every relationship, streamed in no promised order (whole-graph checksum and export)."""
+        for r in self._stream(*cypher.all_edges(self.model.base_label)):
+            yield self._to_edge(r["type"], r["src"], r["dst"], r["props"])

@@ -99,6 +99,17 @@ def _objection_record(objection: Objection) -> StoredRecord:
     )
 
 
+def _not_before_last_event(decision: Decision, on: date) -> None:
+    """Lifecycle events are recorded in date order: none may predate the last one."""
+    life = decision.lifecycle
+    days = [d for s in life.suspensions for d in (s.start, s.end) if d is not None]
+    days += [d for d in (life.revoked_on, life.repaired_on) if d is not None]
+    if days and on < max(days):
+        raise ConflictError(
+            f"decision {decision.id} has a lifecycle event on {max(days)}; {on} is earlier"
+        )
+
+
 def _load(store: GraphStore, decision_id: str) -> Decision:
     found = store.get_records(DECISIONS, [decision_id])
     if not found:
@@ -160,6 +171,7 @@ def file_objection(
     """Receive an objection: suspend the listing and everything derived from it."""
     catalog = catalog or load_catalog()
     decision = _load(store, decision_id)
+    _not_before_last_event(decision, received)
     status = decision.status_on(received)
     if status != "in_force":
         raise ConflictError(
@@ -291,6 +303,7 @@ def repair(
     """
     catalog = catalog or load_catalog()
     decision = _load(store, decision_id)
+    _not_before_last_event(decision, on)
     if decision.side != "sanction":
         raise ConflictError("credit repair applies to dishonesty listings, not to rewards")
     status = decision.status_on(on)

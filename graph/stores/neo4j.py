@@ -16,7 +16,13 @@ from typing import Any, TypeVar
 
 import neo4j
 from neo4j import Driver, ManagedTransaction, RoutingControl
-from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import (
+    ConnectionPoolError,
+    ConstraintError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
 
 from graph.exc import ConflictError, SchemaViolation, StoreUnavailable
 from graph.model import Direction, Edge, GraphModel, Node, NodeRef
@@ -32,6 +38,13 @@ from graph.stores.base import (
 )
 
 __all__ = ["Neo4jStore"]
+
+# What the driver raises while a server is down, restarting or overloaded (once its own
+# retries are spent): the caller may retry later, so they become StoreUnavailable (503).
+# TransientError covers DatabaseUnavailable (a database still starting), terminated
+# transactions at shutdown, deadlocks and leader switches; ConnectionPoolError an exhausted
+# pool; ServiceUnavailable (with IncompleteCommit) and SessionExpired a lost connection.
+_UNAVAILABLE = (ServiceUnavailable, SessionExpired, TransientError, ConnectionPoolError, OSError)
 
 T = TypeVar("T")
 # Rows per UNWIND transaction: large enough to amortise a round trip, small enough to keep
@@ -77,7 +90,7 @@ class Neo4jStore:
     def _guard(self, work: Callable[[], T]) -> T:
         try:
             return work()
-        except (ServiceUnavailable, SessionExpired, OSError) as err:
+        except _UNAVAILABLE as err:
             raise StoreUnavailable(f"Neo4j at {self.database!r} is unreachable: {err}") from err
 
     def _read(self, query: str, params: dict[str, Any]) -> list[neo4j.Record]:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import create_app
 from api.errors import HANDLERS, problem_type
 from graph.exc import ConflictError, CreditlinkError, InvalidModel, StoreUnavailable
 from graph.model import NodeRef
+from graph.settings import Settings
 from graph.stores.memory import MemoryStore
 from tests.api.conftest import Api, MakeApi
 
@@ -104,3 +109,16 @@ def test_store_failure_inside_a_route_is_503(make_api: MakeApi) -> None:
     ready = api.get("/v1/ready", role=None)
     _is_problem(ready, 503)
     assert api.get("/v1/health", role=None).status_code == 200  # liveness is not readiness
+
+
+def test_a_neo4j_that_is_not_there_is_503_at_once(tmp_path: Path) -> None:
+    # Nothing listens on port 1: the API still starts, and answers 503 instead of hanging.
+    settings = Settings(store="bolt://127.0.0.1:1", data_dir=tmp_path, api_neo4j_retry_time=0)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        started = time.monotonic()
+        response = client.get("/v1/entities/Enterprise/91110000600037341L")
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "5"
+        assert time.monotonic() - started < 10
+        assert client.get("/v1/ready").status_code == 503
+        assert client.get("/v1/health").status_code == 200

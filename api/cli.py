@@ -29,7 +29,15 @@ app = typer.Typer(
 console = Console()
 
 # Command modules in api/commands/, each with register(app).  Order = order in --help.
-COMMAND_MODULES: tuple[str, ...] = ("demo", "ingest")
+COMMAND_MODULES: tuple[str, ...] = (
+    "demo",
+    "ingest",
+    "entities",
+    "serve",
+    "catalog",
+    "lifecycle",
+    "investigate",
+)
 
 
 @app.callback()

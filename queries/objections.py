@@ -88,6 +88,11 @@ class LifecycleChange(BaseModel):
     applications: int = Field(description="applications whose lifecycle changed")
 
 
+def _objection_id(decision_id: str, received: date, nth: int) -> str:
+    raw = f"{decision_id}\x1f{received}\x1f{nth}"
+    return hashlib.blake2b(raw.encode(), digest_size=12).hexdigest()
+
+
 def _objection_record(objection: Objection) -> StoredRecord:
     return StoredRecord(
         collection=OBJECTIONS,
@@ -188,7 +193,7 @@ def file_objection(
         basis=rule.basis,
     )
     objection = Objection(
-        id=hashlib.blake2b(f"{decision_id}\x1f{received}".encode(), digest_size=12).hexdigest(),
+        id=_objection_id(decision_id, received, len(decision.lifecycle.suspensions)),
         decision_id=decision_id,
         subject=decision.request.subject.uid,
         received=received,

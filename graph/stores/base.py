@@ -39,6 +39,26 @@ class Neighbourhood(BaseModel):
     truncated: bool = Field(False, description="the node limit stopped the expansion early")
 
 
+def take_level(
+    distances: dict[str, int], reached: Iterable[str], depth: int, limit: int | None
+) -> tuple[list[str], bool]:
+    """Add one BFS level to ``distances``; returns the new frontier and whether ``limit`` cut it.
+
+    Both stores use it, so a cut keeps the same nodes (the smallest uids) on either.
+
+    >>> seen = {"a": 0}
+    >>> take_level(seen, ["c", "b", "a"], 1, limit=2), seen
+    ((['b'], True), {'a': 0, 'b': 1})
+    """
+    new = sorted({uid for uid in reached if uid not in distances})
+    truncated = limit is not None and len(distances) + len(new) > limit
+    if truncated:
+        new = new[: max(0, (limit or 0) - len(distances))]
+    for uid in new:
+        distances[uid] = depth
+    return new, truncated
+
+
 class Subgraph(BaseModel):
     """Nodes and the relationships among them."""
 

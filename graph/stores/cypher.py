@@ -76,29 +76,48 @@ def constraint_statements(
 
 
 def upsert_nodes(
-    base_label: str, kind: str, labels: Sequence[str], rows: list[dict[str, Any]]
+    base_label: str,
+    kind: str,
+    labels: Sequence[str],
+    properties: Sequence[str],
+    rows: list[dict[str, Any]],
 ) -> Query:
-    """MERGE nodes of one kind by uid; rows are ``{uid, key, props}``."""
+    """MERGE nodes of one kind by uid; rows are ``{uid, key, props}``.
+
+    Each declared property is set by name (a missing value keeps the stored one): with the
+    keys static, the planner needs no Eager barrier, which a dynamic ``+= map`` forces.
+    """
     extra = "".join(f", n:{_q(label)}" for label in labels)
+    sets = "".join(f", n.{_q(p)} = coalesce(row.props.{_q(p)}, n.{_q(p)})" for p in properties)
     query = (
         "UNWIND $rows AS row "
         f"MERGE (n:{_q(base_label)} {{uid: row.uid}}) "
-        f"SET n:{_q(kind)}{extra}, n.key = row.key, n += row.props"
+        f"SET n:{_q(kind)}{extra}, n.key = row.key{sets}"
     )
     return query, {"rows": rows}
 
 
 def upsert_edges(
-    base_label: str, edge_type: str, source_label: str | None, rows: list[dict[str, Any]]
+    base_label: str,
+    edge_type: str,
+    source_label: str | None,
+    properties: Sequence[str],
+    rows: list[dict[str, Any]],
 ) -> Query:
-    """MERGE relationships of one type by eid between existing nodes; returns the count."""
+    """MERGE relationships of one type by eid between existing nodes; returns the count.
+
+    Every declared property and the validity/source keys are set by name (null removes), so
+    ``eid`` is never rewritten and no Eager barrier is planned.
+    """
     label = f", a:{_q(source_label)}" if source_label else ""
+    keys = ("valid_from", "valid_to", "source", *properties)
+    sets = ", ".join(f"r.{_q(k)} = row.props.{_q(k)}" for k in keys)
     query = (
         "UNWIND $rows AS row "
         f"MATCH (a:{_q(base_label)} {{uid: row.src}}) "
         f"MATCH (b:{_q(base_label)} {{uid: row.dst}}) "
         f"MERGE (a)-[r:{_q(edge_type)} {{eid: row.eid}}]->(b) "
-        f"SET r = row.props, r.eid = row.eid{label} "
+        f"SET {sets}{label} "
         "RETURN count(r) AS written"
     )
     return query, {"rows": rows}
@@ -137,12 +156,12 @@ def neighbours(
     direction: Direction,
     as_of: date | None,
 ) -> Query:
-    """Distinct uids one hop from the frontier (one round trip per BFS level)."""
+    """One BFS level in one round trip: which frontier uids exist, and their neighbours' uids."""
     left, right = _arrows(direction)
     query = (
-        f"UNWIND $uids AS uid MATCH (n:{_q(base_label)} {{uid: uid}})"
-        f"{left}[r{_type_filter(types)}]{right}(m) WHERE {_VALID} "
-        "RETURN DISTINCT m.uid AS uid"
+        f"UNWIND $uids AS uid MATCH (n:{_q(base_label)} {{uid: uid}}) "
+        f"OPTIONAL MATCH (n){left}[r{_type_filter(types)}]{right}(m) WHERE {_VALID} "
+        "RETURN collect(DISTINCT n.uid) AS found, collect(DISTINCT m.uid) AS next"
     )
     return query, {"uids": uids, "as_of": as_of}
 

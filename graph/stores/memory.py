@@ -42,6 +42,7 @@ from graph.stores.base import (
     Path,
     StoredRecord,
     Subgraph,
+    take_level,
 )
 from graph.stores.record_table import RecordTable
 
@@ -212,19 +213,13 @@ class MemoryStore:
         frontier = list(distances)
         truncated = False
         for depth in range(1, hops + 1):
-            following: list[str] = []
-            for uid in frontier:
-                for other, *_ in self._incident(uid, allowed, direction, as_of):
-                    if other in distances:
-                        continue
-                    if limit is not None and len(distances) >= limit:
-                        truncated = True
-                        break
-                    distances[other] = depth
-                    following.append(other)
-                if truncated:
-                    break
-            frontier = following
+            reached = {
+                other
+                for uid in frontier
+                for other, *_ in self._incident(uid, allowed, direction, as_of)
+                if other not in distances
+            }
+            frontier, truncated = take_level(distances, reached, depth, limit)
             if truncated or not frontier:
                 break
         return Neighbourhood(

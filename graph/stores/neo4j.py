@@ -35,6 +35,7 @@ from graph.stores.base import (
     Path,
     StoredRecord,
     Subgraph,
+    take_level,
 )
 
 __all__ = ["Neo4jStore"]
@@ -165,7 +166,11 @@ class Neo4jStore:
                 groups[(node.kind, node.labels)].append(row)
             for (kind, labels), rows in groups.items():
                 rows.sort(key=lambda r: r["uid"])  # a stable lock order between writers
-                self._write(*cypher.upsert_nodes(self.model.base_label, kind, labels, rows))
+                properties = sorted(self.model.nodes[kind].properties)
+                query, params = cypher.upsert_nodes(
+                    self.model.base_label, kind, labels, properties, rows
+                )
+                self._write(query, params)
             count += len(batch)
         return count
 
@@ -189,7 +194,10 @@ class Neo4jStore:
             for edge_type, rows in groups.items():
                 rows.sort(key=lambda r: (r["src"], r["dst"]))
                 label = self.model.edges[edge_type].labels_source
-                query, params = cypher.upsert_edges(self.model.base_label, edge_type, label, rows)
+                properties = sorted(self.model.edges[edge_type].properties)
+                query, params = cypher.upsert_edges(
+                    self.model.base_label, edge_type, label, properties, rows
+                )
                 count += sum(r["written"] for r in self._write(query, params))
         return count
 
@@ -253,29 +261,21 @@ class Neo4jStore:
     ) -> Neighbourhood:
         """Breadth-first k-hop expansion from the seeds, stopping at ``limit`` nodes."""
         checked = self.model.require_edge_types(types)
-        found = self._read(*cypher.get_nodes(self.model.base_label, sorted({s.uid for s in seeds})))
-        distances = {record["uid"]: 0 for record in found}
-        frontier = sorted(distances)
+        frontier = sorted({s.uid for s in seeds})
+        distances: dict[str, int] = {}
         truncated = False
-        for depth in range(1, hops + 1):
-            if not frontier:
-                break
+        for depth in range(max(hops, 1)):
             query, params = cypher.neighbours(
                 self.model.base_label, frontier, checked, direction, as_of
             )
-            following = []
-            for record in self._read(query, params):
-                uid = record["uid"]
-                if uid in distances:
-                    continue
-                if limit is not None and len(distances) >= limit:
-                    truncated = True
+            [record] = self._read(query, params)
+            if depth == 0:  # the first round trip also says which seeds exist
+                distances = dict.fromkeys(record["found"], 0)
+                if hops == 0:
                     break
-                distances[uid] = depth
-                following.append(uid)
-            if truncated:
+            frontier, truncated = take_level(distances, record["next"], depth + 1, limit)
+            if truncated or not frontier:
                 break
-            frontier = following
         return Neighbourhood(
             distances={NodeRef.from_uid(u): d for u, d in distances.items()}, truncated=truncated
         )

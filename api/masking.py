@@ -18,8 +18,9 @@ string and returns a masked copy of the same shape.  It recognises persons and c
 *by structure* — a mapping with ``kind`` (and ``key`` / ``props``) or with a ``uid`` such
 as ``Person:110101…``, a ``[kind, key]`` pair (a serialised ``NodeRef``) — and scans every
 other string for uids, ID numbers, mobile numbers and e-mail addresses, so a person's
-number inside a sentence is masked too.  Names can only be found by structure: documents
-that mention a person must carry its ``kind``/``uid`` beside its ``name``.
+number inside a sentence is masked too.  Names are found by structure only, then masked
+wherever else they occur in the same document: a sentence naming a person is masked as
+long as the document also carries that person's ``kind``/``uid`` beside the ``name``.
 
 >>> from graph.model import load_model
 >>> node = {"kind": "Person", "key": "110101199003070011",
@@ -225,6 +226,9 @@ _ID_NO = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<![0-9])(1[3-9]\d{9})(?![0-9])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+# Shortest personal value replaced throughout a document (a one-character value would mask
+# that character everywhere).
+_MIN_SECRET = 2
 
 
 def _looks_like_id_no(text: str) -> bool:
@@ -266,6 +270,44 @@ class _Masker:
         self.policy = policy
         self.clearance = clearance
         self.model = model
+        # Personal values met by structure, with their masks: replaced in every other string
+        # of the document afterwards ("李娜 holds 60% of …" in an evidence sentence).
+        self.secrets: dict[str, str] = {}
+
+    def secret(self, value: str, masked: str) -> str:
+        if value != masked and len(value) >= _MIN_SECRET:
+            self.secrets[value] = masked
+        return masked
+
+    def mask_key(self, kind: str, key: str) -> str:
+        masked = self.policy.mask_key(kind, key, self.clearance)
+        if masked != key:
+            self.secret(key, masked)
+            parts = key.split(self.policy.separator)
+            masked_parts = masked.split(self.policy.separator)
+            if len(parts) == len(masked_parts):
+                for part, masked_part in zip(parts, masked_parts, strict=True):
+                    self.secret(part, masked_part)
+        return masked
+
+    def replace_secrets(self, value: Any) -> Any:
+        """Second pass: every occurrence of a personal value, anywhere, is masked."""
+        if not self.secrets:
+            return value
+        pattern = re.compile(
+            "|".join(re.escape(s) for s in sorted(self.secrets, key=len, reverse=True))
+        )
+
+        def fix(item: Any) -> Any:
+            if isinstance(item, str):
+                return pattern.sub(lambda m: self.secrets[m[0]], item)
+            if isinstance(item, dict):
+                return {fix(k): fix(v) for k, v in item.items()}
+            if isinstance(item, list):
+                return [fix(v) for v in item]
+            return item
+
+        return fix(value)
 
     def text(self, value: str) -> str:
         return mask_text(value, self.clearance, self.model)
@@ -289,7 +331,8 @@ class _Masker:
         for name, value in props.items():
             pii = fields.get(name)
             if pii is not None and isinstance(value, str):
-                out[name] = value if _shows(self.clearance, pii) else _mask_as(pii, value, channel)
+                shown = _shows(self.clearance, pii)
+                out[name] = value if shown else self.secret(value, _mask_as(pii, value, channel))
             elif name in declared and not isinstance(value, dict | list):
                 out[name] = value  # a declared, non-personal property: not free text
             else:
@@ -303,7 +346,7 @@ class _Masker:
         out: dict[str, Any] = {}
         for name, value in mapping.items():
             if name == "key" and isinstance(value, str):
-                out[name] = self.policy.mask_key(kind, value, self.clearance)
+                out[name] = self.mask_key(kind, value)
             elif name == "props" and isinstance(value, Mapping):
                 out[name] = self.props(kind, value)
             elif name in self.policy.fields.get(kind, {}) and isinstance(value, str):
@@ -327,7 +370,7 @@ class _Masker:
                 and value[0] in self.policy.key_parts
                 and isinstance(value[1], str)
             ):  # a serialised NodeRef
-                return [value[0], self.policy.mask_key(value[0], value[1], self.clearance)]
+                return [value[0], self.mask_key(value[0], value[1])]
             return [self.walk(item) for item in value]
         return value
 
@@ -343,10 +386,10 @@ def mask_document(value: T, clearance: Clearance, model: GraphModel | None = Non
     model = model or load_model()
     masker = _Masker(policy_for(model), clearance, model)
     if isinstance(value, BaseModel):
-        masked = masker.walk(value.model_dump(mode="json"))
+        masked = masker.replace_secrets(masker.walk(value.model_dump(mode="json")))
         result: Any = type(value).model_validate(masked)
         return result  # type: ignore[no-any-return]
-    return masker.walk(value)  # type: ignore[no-any-return]
+    return masker.replace_secrets(masker.walk(value))  # type: ignore[no-any-return]
 
 
 def mask_json(body: bytes, clearance: Clearance, model: GraphModel | None = None) -> bytes:

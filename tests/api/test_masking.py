@@ -116,9 +116,8 @@ def test_documents_of_other_shapes() -> None:
     subject = {"uid": f"Person:{WANG_MASKED}", "name": "王*", "role": "法定代表人"}
     assert masked["subject"] == subject
     assert masked["by_uid"] == {f"Person:{WANG_MASKED}": 1, "Enterprise:91110000600037341L": 2}
-    assert masked["evidence"] == [
-        f"王军 ({WANG_MASKED}) is legal representative; phone 138****8000"
-    ]
+    # The name is known from the structured subject, so the sentence loses it too.
+    assert masked["evidence"] == [f"王* ({WANG_MASKED}) is legal representative; phone 138****8000"]
     assert masked["unresolved"]["key"].startswith("unresolved:")
     assert "王军" not in json.dumps(masked["unresolved"], ensure_ascii=False)
     assert masked["count"] == 3 and masked["flag"] is True
@@ -162,3 +161,35 @@ def test_any_valid_id_number_in_text_is_masked(body: str, born: date, seq: int) 
     masked = mask_text(f"证件号码：{id_no}。", Clearance.NONE)
     assert id_no not in masked
     assert masked == f"证件号码：{id_no[:6]}********{id_no[-4:]}。"
+
+
+def test_evidence_sentences_lose_the_names_of_the_persons_they_name() -> None:
+    # The shape of the investigation answers (queries/related.py): entities with uid, kind,
+    # key and name, and evidence steps whose text names them.
+    doc = {
+        "entities": [
+            {"uid": f"Person:{WANG}", "kind": "Person", "key": WANG, "name": "王军"},
+            {
+                "uid": "Contact:address|吉林省长春市朝阳区人民大街1号",
+                "kind": "Contact",
+                "key": "address|吉林省长春市朝阳区人民大街1号",
+                "name": "address 吉林省长春市朝阳区人民大街1号",
+            },
+            {"uid": "Enterprise:91110000600037341L", "kind": "Enterprise", "name": "甲运输"},
+        ],
+        "via": [
+            {
+                "src": f"Person:{WANG}",
+                "dst": "Enterprise:91110000600037341L",
+                "text": "王军 has been legal representative of 甲运输 since 2016-01-01",
+            }
+        ],
+    }
+    public = json.dumps(mask_document(doc, Clearance.NONE), ensure_ascii=False)
+    assert "王军" not in public and WANG not in public
+    assert "人民大街" not in public and "吉林省长春市****" in public
+    assert "王* has been legal representative of 甲运输" in public
+    reviewer = mask_document(doc, Clearance.NAMES)
+    assert reviewer["via"][0]["text"].startswith("王军 has been")  # names cleared
+    assert reviewer["entities"][0]["key"] == WANG_MASKED
+    assert "人民大街" not in json.dumps(reviewer, ensure_ascii=False)

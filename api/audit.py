@@ -292,20 +292,23 @@ class AuditMiddleware:
             return
         state = scope.setdefault("state", {})
         status = 500
+        recorded = False
 
         async def watch(message: Message) -> None:
-            nonlocal status
+            nonlocal status, recorded
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                # Recorded before the last byte leaves: no client sees an unaudited answer.
+                recorded = True
+                self._record(scope, state, status)
             await send(message)
 
         try:
             await self.app(scope, receive, watch)
-        except Exception:
-            status = 500
-            raise
         finally:
-            self._record(scope, state, status)
+            if not recorded:  # an exception, or a response that never completed
+                self._record(scope, state, status)
 
     def _record(self, scope: Scope, state: MutableMapping[str, Any], status: int) -> None:
         route = scope.get("route")

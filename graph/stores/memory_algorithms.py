@@ -136,29 +136,49 @@ def expand_capped(
     return result
 
 
-def _distances_to(
-    graph: nx.MultiDiGraph,
-    target: str,
-    types: frozenset[str] | None,
-    direction: Direction,
-    keep: Keep,
-    max_hops: int,
-) -> dict[str, int]:
-    """Hops from every node to ``target`` (BFS from the target against the direction)."""
-    back = {Direction.OUT: Direction.IN, Direction.IN: Direction.OUT}.get(direction, direction)
-    dist = {target: 0}
-    level = [target]
-    for depth in range(1, max_hops + 1):
-        following = []
-        for uid in level:
-            for other, *_ in _incident(graph, uid, types, back, keep):
-                if other not in dist:
-                    dist[other] = depth
-                    following.append(other)
-        if not following:
-            break
-        level = following
-    return dist
+class _Ball:
+    """Nodes within ``radius`` hops of a centre (complete up to the radius), grown by levels."""
+
+    def __init__(
+        self,
+        graph: nx.MultiDiGraph,
+        centre: str,
+        types: frozenset[str] | None,
+        direction: Direction,
+        keep: Keep,
+    ) -> None:
+        self.graph, self.types, self.direction, self.keep = graph, types, direction, keep
+        self.dist = {centre: 0}
+        self.frontier = [centre]
+        self.radius = 0
+
+    def grow(self) -> list[str]:
+        """Add the next level; returns the nodes added."""
+        added = []
+        self.radius += 1
+        for uid in self.frontier:
+            for other, *_ in _incident(self.graph, uid, self.types, self.direction, self.keep):
+                if other not in self.dist:
+                    self.dist[other] = self.radius
+                    added.append(other)
+        self.frontier = added
+        return added
+
+    def bound(self, uid: str) -> int:
+        """A lower bound of the hops from the centre to ``uid`` (exact inside the ball)."""
+        return self.dist.get(uid, self.radius + 1)
+
+
+def _meet(ball_a: _Ball, ball_b: _Ball, max_hops: int) -> int | None:
+    """Bidirectional breadth-first search: the distance from a to b, if at most max_hops."""
+    while ball_a.radius + ball_b.radius < max_hops and ball_a.frontier and ball_b.frontier:
+        grow, other = (
+            (ball_a, ball_b) if len(ball_a.frontier) <= len(ball_b.frontier) else (ball_b, ball_a)
+        )
+        met = [grow.dist[u] + other.dist[u] for u in grow.grow() if u in other.dist]
+        if met:
+            return min(met)
+    return None
 
 
 def k_shortest_paths(
@@ -173,17 +193,27 @@ def k_shortest_paths(
 ) -> list[Path]:
     """Neo4j's ``SHORTEST k GROUPS`` between bound ends: the trails (no relationship twice)
     of the ``k`` shortest lengths; those that revisit a node dropped; the first ``k`` by
-    (length, node uids, eids)."""
+    (length, node uids, eids).
+
+    A bidirectional search finds the shortest length; the trails are then enumerated from
+    ``a``, pruned by the ball around ``b`` (a lower bound of the hops left), which grows by
+    one level for each longer length asked for.
+    """
     if a == b or a not in graph._node or b not in graph._node or k < 1:
         return []
     keep = _valid(as_of)
-    dist = _distances_to(graph, b, types, direction, keep, max_hops)
-    if a not in dist:
+    back = {Direction.OUT: Direction.IN, Direction.IN: Direction.OUT}.get(direction, direction)
+    ball_a = _Ball(graph, a, types, direction, keep)
+    ball_b = _Ball(graph, b, types, back, keep)
+    shortest = _meet(ball_a, ball_b, max_hops)
+    if shortest is None:
         return []
     found: list[tuple[list[str], list[Edge]]] = []
     groups = 0
-    for length in range(dist[a], max_hops + 1):
-        trails = list(_trails(graph, a, b, length, types, direction, keep, dist))
+    for length in range(shortest, max_hops + 1):
+        if length > shortest:
+            ball_b.grow()
+        trails = list(_trails(graph, a, b, length, types, direction, keep, ball_b))
         if trails:
             groups += 1
             found += [t for t in trails if len(set(t[0])) == len(t[0])]
@@ -203,10 +233,10 @@ def _trails(
     types: frozenset[str] | None,
     direction: Direction,
     keep: Keep,
-    dist: dict[str, int],
+    ball_b: _Ball,
 ) -> Iterator[tuple[list[str], list[Edge]]]:
     """Every trail of exactly ``length`` relationships from a to b (depth-first, pruned by
-    the distance to b)."""
+    a lower bound of the distance to b)."""
     nodes: list[str] = [a]
     edges: list[Edge] = []
     used: set[str] = set()
@@ -218,7 +248,7 @@ def _trails(
                 yield list(nodes), list(edges)
             return
         for other, outgoing, eid, attrs in _incident(graph, uid, types, direction, keep):
-            if eid in used or dist.get(other, length + 1) > left - 1:
+            if eid in used or ball_b.bound(other) > left - 1:
                 continue
             used.add(eid)
             nodes.append(other)

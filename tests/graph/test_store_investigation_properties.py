@@ -149,6 +149,59 @@ def test_memory_store_answers_are_self_consistent(
             assert len(shared.others) == (0 if shared.hub else shared.total)
 
 
+def _oracle_k_shortest(edge_list: list[Edge], q: dict[str, Any]) -> list[list[str]]:
+    """Every trail up to max_hops by brute force, grouped by length: the reference."""
+    usable = {
+        e.eid: e  # re-upserting an identity replaces it
+        for e in edge_list
+        if (q["types"] is None or e.type in q["types"]) and e.valid_on(q["as_of"])
+    }
+    trails: list[tuple[list[str], list[str]]] = []
+
+    def steps(at: NodeRef, e: Edge) -> NodeRef | None:
+        if e.src == at and q["direction"] is not Direction.IN:
+            return e.dst
+        if e.dst == at and q["direction"] is not Direction.OUT:
+            return e.src
+        return None
+
+    def walk(at: NodeRef, nodes: list[str], used: list[str]) -> None:
+        if at == q["b"] and used:
+            trails.append((nodes, used))
+        if len(used) == q["hops"]:
+            return
+        for eid, e in usable.items():
+            nxt = steps(at, e) if eid not in used else None
+            if nxt is not None:
+                walk(nxt, [*nodes, nxt.uid], [*used, eid])
+
+    if q["a"] != q["b"]:
+        walk(q["a"], [q["a"].uid], [])
+    lengths = sorted({len(used) for _, used in trails})[: q["k"]]
+    chosen = [(n, u) for n, u in trails if len(u) in lengths and len(set(n)) == len(n)]
+    chosen.sort(key=lambda t: (len(t[1]), t[0], t[1]))
+    return [n for n, _ in chosen[: q["k"]]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(edges(), max_size=14), questions())
+def test_memory_k_shortest_paths_match_brute_force(
+    edge_list: list[Edge], q: dict[str, Any]
+) -> None:
+    store = MemoryStore(MODEL)
+    _load(store, edge_list)
+    got = store.k_shortest_paths(
+        q["a"],
+        q["b"],
+        k=q["k"],
+        max_hops=q["hops"],
+        types=q["types"],
+        direction=q["direction"],
+        as_of=q["as_of"],
+    )
+    assert [[n.uid for n in p.nodes] for p in got] == _oracle_k_shortest(edge_list, q)
+
+
 def _product(chain: list[Edge]) -> float:
     value = 1.0
     for edge in chain:

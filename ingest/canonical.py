@@ -52,8 +52,9 @@ __all__ = [
     "write_canonical",
 ]
 
-#: Person properties the canonical format does not carry (a canonical person has an ID).
-_NOT_CANONICAL = {"Person": {"unresolved"}}
+#: Properties the canonical format does not carry: ingest bookkeeping (``aliases``) and
+#: ``unresolved`` (a canonical person has an ID number).
+_NOT_CANONICAL = frozenset({"unresolved", "aliases"})
 EDGE_COMMON_COLUMNS = (
     "src_kind",
     "src_key",
@@ -102,8 +103,7 @@ def edge_file(edge_type: str, fmt: Format = "csv") -> str:
 def node_columns(model: GraphModel, kind: str) -> list[str]:
     """Key properties first, then the others in vocabulary order."""
     spec = model.require_kind(kind)
-    skip = _NOT_CANONICAL.get(kind, set())
-    rest = [p for p in spec.properties if p not in spec.key and p not in skip]
+    rest = [p for p in spec.properties if p not in spec.key and p not in _NOT_CANONICAL]
     return [*spec.key, *rest]
 
 

@@ -1,4 +1,6 @@
-"""``creditlink generate`` (and, as they land, ``ingest``, ``export``, ``checksum``)."""
+"""``creditlink ingest``, ``generate``, ``checksum`` (and ``export``): thin wrappers over
+:mod:`ingest`.  Progress goes to stderr; ``--json`` prints the summary document on stdout.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +10,177 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
+from graph.settings import Settings
+from graph.stores import open_store
+from ingest.checksum import graph_checksum
 from ingest.generate import generate as plan_graph
 from ingest.generate import write_generated
+from ingest.pipeline import IngestOptions, ingest_paths
+from ingest.report import Summary
 
 __all__ = ["register"]
 
-console = Console(stderr=True)
+err_console = Console(stderr=True)
+
+
+def store_label(settings: Settings) -> str:
+    """Which store a run wrote to (part of the resume fingerprint)."""
+    if settings.uses_neo4j:
+        return f"{settings.store}/{settings.neo4j_database}"
+    return f"memory:{settings.memory_store_file}"
+
+
+class _RichProgress:
+    """Rows processed and rows per second, per file, on stderr."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: TaskID | None = None
+        self.started = time.perf_counter()
+        self.rows = 0
+
+    def start(self, file: str) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, visible=False)
+        self.task = self.progress.add_task(file, total=None, rate="")
+        self.started, self.rows = time.perf_counter(), 0
+
+    def advance(self, rows: int) -> None:
+        self.rows += rows
+        rate = self.rows / max(time.perf_counter() - self.started, 1e-9)
+        if self.task is not None:
+            self.progress.update(self.task, advance=rows, rate=f"{rate:,.0f} rows/s")
+
+
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="files or directories to load")],
+    mapping: Annotated[
+        str | None, typer.Option(help="built-in mapping name or a mapping YAML file")
+    ] = None,
+    encoding: Annotated[str | None, typer.Option(help="text encoding (else detected)")] = None,
+    sheet: Annotated[str | None, typer.Option(help="only this sheet of each workbook")] = None,
+    batch_size: Annotated[int, typer.Option(help="rows per write batch")] = 5_000,
+    out: Annotated[
+        Path | None, typer.Option(help="where quarantine.csv and candidates.csv go")
+    ] = None,
+    resume: Annotated[bool, typer.Option(help="resume an interrupted run of this input")] = True,
+    checksum: Annotated[bool, typer.Option(help="add the store's content checksum")] = False,
+    strict: Annotated[bool, typer.Option(help="exit 1 if any row was quarantined")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+) -> None:
+    """Load files (CSV, XLSX, JSON Lines; canonical or Chinese-header exports) into the store."""
+    settings = Settings()
+    options = IngestOptions(
+        mapping=mapping,
+        encoding=encoding,
+        sheet=sheet,
+        batch_size=batch_size,
+        out_dir=out or settings.data_dir / "ingest",
+        state_dir=settings.data_dir / "ingest-state",
+        resume=resume,
+        store_label=store_label(settings),
+    )
+    store = open_store(settings)
+    try:
+        columns = (
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(bar_width=None),
+            TextColumn("{task.completed:,.0f} rows"),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=err_console, transient=True) as bar:
+            summary = ingest_paths(paths, store, options, _RichProgress(bar))
+        if checksum:
+            _add_checksum(summary, store)
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(summary.model_dump_json(indent=2))
+    else:
+        _print_summary(summary)
+    if strict and summary.totals["quarantined"]:
+        raise typer.Exit(1)
+
+
+def _add_checksum(summary: Summary, store: object) -> None:
+    result = graph_checksum(store)  # type: ignore[arg-type]
+    summary.checksum = result.digest
+    summary.store_nodes, summary.store_edges = result.nodes, result.edges
+
+
+def _print_summary(summary: Summary) -> None:
+    table = Table(title=f"ingest into {summary.store} ({summary.seconds:.1f} s)")
+    for name in ("file", "mapping", "read", "loaded", "quarantined", "duplicates", "ok"):
+        table.add_column(name, justify="left" if name in ("file", "mapping") else "right")
+    for f in summary.files:
+        table.add_row(
+            f.file,
+            f.mapping,
+            f"{f.rows_read:,}",
+            f"{f.loaded:,}",
+            f"{f.quarantined:,}",
+            f"{f.duplicates:,}",
+            "✓" if f.balanced else "✗",
+        )
+    t = summary.totals
+    table.add_row(
+        "total",
+        "",
+        f"{t['rows_read']:,}",
+        f"{t['loaded']:,}",
+        f"{t['quarantined']:,}",
+        f"{t['duplicates']:,}",
+        "✓" if summary.balanced else "✗",
+    )
+    console = Console()
+    console.print(table)
+    console.print(
+        f"{summary.rows_per_second:,.0f} rows/s; nodes written {summary.nodes_written:,}, "
+        f"relationships {summary.edges_written:,}, credit records {summary.credit_written:,}, "
+        f"aliases added {summary.aliases_added:,}, duplicate candidates {summary.candidates:,}"
+    )
+    for reason, n in sorted(summary.reasons().items()):
+        console.print(f"  quarantined for {reason}: {n:,}")
+    if summary.quarantine_file and summary.totals["quarantined"]:
+        console.print(f"quarantine: {summary.quarantine_file}")
+    if summary.candidates:
+        console.print(f"candidates: {summary.candidates_file}")
+    if summary.checksum:
+        console.print(
+            f"checksum {summary.checksum} ({summary.store_nodes:,} nodes, "
+            f"{summary.store_edges:,} relationships)"
+        )
+
+
+def checksum(
+    as_json: Annotated[bool, typer.Option("--json", help="print the checksum as JSON")] = False,
+) -> None:
+    """Counts and a content checksum of the configured store (equal content, equal checksum)."""
+    settings = Settings()
+    store = open_store(settings)
+    try:
+        result = graph_checksum(store)
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    Console().print(
+        f"{result.digest}  {result.nodes:,} nodes, {result.edges:,} relationships, "
+        f"{result.credit_records:,} credit records"
+    )
 
 
 def generate(
@@ -29,7 +194,7 @@ def generate(
     if fmt not in ("csv", "jsonl"):
         raise typer.BadParameter("--format must be csv or jsonl")
     started = time.perf_counter()
-    with console.status(f"generating scale {scale:,} seed {seed} into {out} …"):
+    with err_console.status(f"generating scale {scale:,} seed {seed} into {out} …"):
         manifest = write_generated(plan_graph(scale, seed), out, "csv" if fmt == "csv" else "jsonl")
     seconds = time.perf_counter() - started
     if as_json:
@@ -46,4 +211,6 @@ def generate(
 
 def register(app: typer.Typer) -> None:
     """Add the ingest commands to the ``creditlink`` app."""
+    app.command("ingest")(ingest)
     app.command("generate")(generate)
+    app.command("checksum")(checksum)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Literal
 
 import chinese_calendar
@@ -49,6 +50,7 @@ COLLECTION = "Deadline"
 DeadlineKind = Literal["objection_reply", "correction_push", "publication"]
 
 
+@lru_cache(maxsize=8192)
 def is_working_day(day: date) -> tuple[bool, bool]:
     """(working?, from the holiday calendar?) — Monday–Friday when the calendar has no data.
 

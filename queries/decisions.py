@@ -47,6 +47,7 @@ from graph.catalog.periods import subtract_period
 from graph.credit import CREDIT_COLLECTION, CreditRecordIn, audit_record
 from graph.exc import ConflictError
 from graph.stores.base import GraphStore, StoredRecord
+from queries.deadlines import COLLECTION as DEADLINES
 from queries.deadlines import DeadlineItem, deadline_record, new_deadline
 from queries.lifecycle import (
     APPLICATIONS,
@@ -71,6 +72,7 @@ __all__ = [
     "file_decision",
     "file_decisions",
     "load_decision",
+    "load_decisions",
     "preview",
 ]
 
@@ -367,21 +369,37 @@ def preview(
     return Preview(allowed=True, outcome=result.outcome)
 
 
+def load_decisions(store: GraphStore, ids: Sequence[str]) -> dict[str, DecisionOutcome]:
+    """Filed decisions with their applications and deadlines (two round trips for all)."""
+    wanted = list(dict.fromkeys(ids))
+    decisions = {r.id: decision_from(r) for r in store.get_records(DECISIONS, wanted)}
+    if not decisions:
+        return {}
+    related = store.find_records([APPLICATIONS, DEADLINES], groups=sorted(decisions))
+    apps: dict[str, list[Application]] = {}
+    deadlines: dict[str, list[DeadlineItem]] = {}
+    for r in related:
+        if r.collection == APPLICATIONS:
+            app = application_from(r)
+            apps.setdefault(app.decision_id, []).append(app)
+        else:
+            item = DeadlineItem.model_validate(r.doc)
+            deadlines.setdefault(item.decision_id, []).append(item)
+    found = {}
+    for did, decision in decisions.items():
+        order = {a: i for i, a in enumerate(decision.application_ids)}
+        found[did] = DecisionOutcome(
+            decision=decision,
+            applications=sorted(apps.get(did, []), key=lambda a: order.get(a.id, len(order))),
+            deadlines=sorted(deadlines.get(did, []), key=lambda d: (d.start, d.kind, d.id)),
+            written=False,
+        )
+    return found
+
+
 def load_decision(store: GraphStore, decision_id: str) -> DecisionOutcome | None:
     """A filed decision with its applications and deadlines, or None."""
-    found = store.get_records(DECISIONS, [decision_id])
-    if not found:
-        return None
-    decision = decision_from(found[0])
-    related = store.find_records([APPLICATIONS, "Deadline"], groups=[decision_id])
-    order = {a: i for i, a in enumerate(decision.application_ids)}
-    apps = sorted(
-        (application_from(r) for r in related if r.collection == APPLICATIONS),
-        key=lambda a: order.get(a.id, len(order)),
-    )
-    deadlines = [DeadlineItem.model_validate(r.doc) for r in related if r.collection == "Deadline"]
-    deadlines.sort(key=lambda d: (d.start, d.kind))
-    return DecisionOutcome(decision=decision, applications=apps, deadlines=deadlines, written=False)
+    return load_decisions(store, [decision_id]).get(decision_id)
 
 
 def file_decisions(
@@ -425,6 +443,7 @@ def file_decisions(
             )
         )
     store.put_records(writes)
+    before = load_decisions(store, sorted(stored))
     results = []
     reported: set[str] = set()
     for r in requests:
@@ -436,7 +455,7 @@ def file_decisions(
                 )
                 results.append(FilingResult(request_id=r.id, refusals=[conflict]))
             else:
-                results.append(FilingResult(request_id=r.id, outcome=load_decision(store, r.id)))
+                results.append(FilingResult(request_id=r.id, outcome=before[r.id]))
             continue
         res = planned[r.id]
         if res.outcome is not None:

@@ -34,9 +34,10 @@ Person S-OFFICE-BAN 法定代表人 2
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from pydantic import BaseModel, ConfigDict
 
@@ -149,13 +150,13 @@ def _step(
         measure = catalog.measures[item.measure]
         target = catalog.target_measure(measure, rule)
         rule_name = f"{measure.code}.{rule.id}"
-        for other, step in _candidates(item, rule, rule_name, on, seed, incident):
+        for other, make_step in _candidates(item, rule, rule_name, on, seed, incident):
             if other.uid in item.visited or other.kind != rule.to_kind:
                 continue
             key = (other.uid, target.code)
             if key in results[item.seed]:
                 continue
-            path = (*item.path, step)
+            path = (*item.path, make_step())
             results[item.seed][key] = Reached(
                 subject=other, measure=target.code, role=rule.role, rule=rule_name, path=path
             )
@@ -180,13 +181,15 @@ def _candidates(
     on: date,
     seed: Seed,
     incident: dict[tuple[str, Direction], dict[NodeRef, list[Edge]]],
-) -> list[tuple[NodeRef, PathStep]]:
-    """Subjects one rule reaches from one holder on date ``on``, each with its step."""
+) -> list[tuple[NodeRef, Callable[[], PathStep]]]:
+    """Subjects one rule reaches from one holder on date ``on``, each with its step (built
+    only when the subject is kept)."""
     if rule.relationship == NAMED_IN_DECISION:
         return [
             (
                 person,
-                PathStep(
+                partial(
+                    PathStep,
                     relationship=NAMED_IN_DECISION,
                     src=item.subject,
                     dst=person,
@@ -197,12 +200,13 @@ def _candidates(
             )
             for person in seed.named
         ]
-    found = []
+    found: list[tuple[NodeRef, Callable[[], PathStep]]] = []
     for edge in incident[(rule.relationship, rule.direction)].get(item.subject, ()):
         other = _endpoint(edge, item.subject, rule.direction)
         if other is None or not edge.valid_on(on):
             continue
-        step = PathStep(
+        step = partial(
+            PathStep,
             relationship=edge.type,
             src=edge.src,
             dst=edge.dst,

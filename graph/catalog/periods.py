@@ -17,6 +17,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import AfterValidator
@@ -26,6 +27,7 @@ __all__ = ["Period", "add_period", "approx_days", "parse_period", "subtract_peri
 _PATTERN = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$")
 
 
+@lru_cache(maxsize=256)
 def parse_period(text: str) -> tuple[int, int, int]:
     """(years, months, days) of a period; raises ValueError on anything else.
 
@@ -52,6 +54,7 @@ def _check(text: str) -> str:
 Period = Annotated[str, AfterValidator(_check)]
 
 
+@lru_cache(maxsize=8192)
 def add_period(start: date, period: str) -> date:
     """``start`` plus the period (years and months with the day clamped, then days)."""
     years, months, days = parse_period(period)

@@ -82,8 +82,8 @@ def put_records(records: Sequence[StoredRecord]) -> list[Query]:
             )
         else:
             query = (
-                f"UNWIND $rows AS row MERGE (r:`{RECORD_LABEL}` {{rid: row.rid}}) "
-                f"SET r = row.props, r.rid = row.rid, r:{_label(collection)}"
+                f"UNWIND $rows AS row MERGE (r:{labels} {{rid: row.rid}}) "
+                "SET r = row.props, r.rid = row.rid"
             )
         queries.append((query, {"rows": rows}))
     return queries

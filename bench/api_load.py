@@ -1,0 +1,372 @@
+"""Load test of the HTTP API on loopback with wrk: Neo4j store, 1 vs 2 uvicorn workers.
+
+    python -m bench.api_load load --neo4j bolt://127.0.0.1:7694 --scale 1000000
+    python -m bench.api_load run  --neo4j bolt://127.0.0.1:7694 --duration 300 --restart
+
+``load`` EMPTIES the Neo4j database and streams ``ingest.generate(scale, seed)`` into it.
+``run`` samples entity keys from the store, then for 1 and 2 workers starts
+``creditlink serve`` against that store and drives it with ``wrk`` (a Lua script picks a
+random key per request; a reviewer key, so responses go through masking and the audit log)
+for ``--duration`` seconds after a warm-up: throughput, latency percentiles, errors.  The
+related 2-hop route is measured too when the server's OpenAPI has one.  With ``--restart``
+a further run stops Neo4j after a while and starts it again (``scripts/neo4j`` with the
+``CREDITLINK_NEO4J_*`` variables of the environment: use your own instance), and counts per
+second the 200s, 503s and anything else.  Figures go to docs/benchmarks.md (``api_load``).
+
+Needs ``wrk`` on PATH (Debian: ``apt-get install wrk``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import httpx
+import neo4j
+
+from api.security import hash_key
+from bench.report import machine_line, write_section
+from graph.model import load_model
+from graph.stores.neo4j import Neo4jStore
+from ingest.generate import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+BATCH = 20_000
+REVIEWER_KEY = "clk_bench-reviewer-key"
+
+# wrk script: random path per request, status counts per second, percentiles as JSON.
+LUA = r"""
+local paths = {PATHS}
+local threads = {}
+counts = {}  -- global: done() reads each thread's copy with thread:get
+function setup(thread)
+  table.insert(threads, thread)
+end
+function init(args)
+  counts = {}
+  math.randomseed(os.time() + math.random(1000))
+end
+function request()
+  return wrk.format("GET", paths[math.random(#paths)], {["X-API-Key"] = "KEY"})
+end
+function response(status, headers, body)
+  local key = os.time() .. ":" .. status  -- flat keys: wrk copies flat tables between states
+  counts[key] = (counts[key] or 0) + 1
+end
+function done(summary, latency, requests)
+  local timeline = {}
+  for _, thread in ipairs(threads) do
+    local c = thread:get("counts")
+    for key, n in pairs(c) do
+      timeline[key] = (timeline[key] or 0) + n
+    end
+  end
+  local parts = {}
+  for key, n in pairs(timeline) do
+    table.insert(parts, string.format('"%s":%d', key, n))
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'WRK-JSON {"requests":%d,"duration_us":%d,"connect":%d,"read":%d,"write":%d,' ..
+    '"timeout":%d,"status":%d,"p50":%d,"p90":%d,"p95":%d,"p99":%d,"max":%d,' ..
+    '"timeline":{%s}}\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.timeout, e.status,
+    latency:percentile(50), latency:percentile(90), latency:percentile(95),
+    latency:percentile(99), latency.max, table.concat(parts, ",")))
+end
+"""
+
+
+def _driver(args: argparse.Namespace) -> neo4j.Driver:
+    return neo4j.GraphDatabase.driver(args.neo4j, auth=("neo4j", args.password))
+
+
+def load(args: argparse.Namespace) -> None:
+    """Empty the database and stream the generated graph into it."""
+    model = load_model()
+    graph = generate(args.scale, seed=args.seed, model=model)
+    with _driver(args) as driver:
+        store = Neo4jStore(driver, model)
+        store.clear()
+        started = time.perf_counter()
+        for what, items in (("nodes", graph.nodes()), ("edges", graph.edges())):
+            done = 0
+            iterator = iter(items)
+            while batch := list(islice(iterator, BATCH)):
+                if what == "nodes":
+                    store.upsert_nodes(batch)  # type: ignore[arg-type]
+                else:
+                    store.upsert_edges(batch)  # type: ignore[arg-type]
+                done += len(batch)
+                rate = done / (time.perf_counter() - started)
+                print(f"{what}: {done:,} ({rate:,.0f}/s)", flush=True)
+        counts = store.counts()
+    print(
+        f"loaded {counts.total_nodes:,} nodes, {counts.total_edges:,} relationships "
+        f"in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+
+
+def _sample_paths(args: argparse.Namespace) -> list[str]:
+    """Entity paths: enterprises and persons at random (persons exercise the masking)."""
+    query = "MATCH (n:`{label}`) WITH n, rand() AS r ORDER BY r LIMIT $n RETURN n.key AS key"
+    rng = random.Random(args.seed)
+    paths: list[str] = []
+    with _driver(args) as driver:
+        for label, share in (("Enterprise", 0.7), ("Person", 0.3)):
+            n = int(args.sample * share)
+            records, _, _ = driver.execute_query(query.format(label=label), {"n": n})
+            paths += [f"/v1/entities/{label}/{r['key']}" for r in records]
+    rng.shuffle(paths)
+    return paths
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def _server(args: argparse.Namespace, workers: int, data_dir: Path) -> Iterator[str]:
+    port = _free_port()
+    keys = data_dir / "keys.yaml"
+    keys.write_text(
+        f"keys:\n  - id: bench\n    role: reviewer\n    sha256: {hash_key(REVIEWER_KEY)}\n"
+    )
+    env = {
+        **os.environ,
+        "CREDITLINK_STORE": args.neo4j,
+        "CREDITLINK_NEO4J_PASSWORD": args.password,
+        "CREDITLINK_DATA_DIR": str(data_dir),
+        "CREDITLINK_API_KEYS_FILE": str(keys),
+        "CREDITLINK_AUDIT_FILE": str(data_dir / f"audit-{workers}.jsonl"),
+    }
+    command = [sys.executable, "-m", "api", "serve", "--port", str(port)]
+    command += ["--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/v1/ready", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                err = server.stderr.read().decode() if server.stderr else ""
+                raise SystemExit(f"server did not start: {err}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # uvicorn waiting on a connection: stop it hard
+            server.kill()
+            server.wait(timeout=30)
+
+
+def _wrk(base: str, paths: list[str], seconds: int, connections: int) -> dict[str, Any]:
+    script = LUA.replace("{PATHS}", "{" + ",".join(json.dumps(p) for p in paths) + "}")
+    script = script.replace('"KEY"', json.dumps(REVIEWER_KEY))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(script)
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
+    command += ["-s", fh.name, base]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    Path(fh.name).unlink()
+    line = next(x for x in out.splitlines() if x.startswith("WRK-JSON "))
+    result: dict[str, Any] = json.loads(line.removeprefix("WRK-JSON "))
+    timeline: dict[str, dict[str, int]] = {}
+    for key, n in result["timeline"].items():
+        second, status = key.split(":")
+        timeline.setdefault(second, {})[status] = n
+    result["timeline"] = timeline
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["non_200"] = sum(
+        n for bucket in result["timeline"].values() for s, n in bucket.items() if s != "200"
+    )
+    return result
+
+
+def _related_paths(base: str, paths: list[str]) -> list[str] | None:
+    spec = httpx.get(f"{base}/openapi.json", timeout=10).json()
+    template = next((p for p in spec["paths"] if p.startswith("/v1/related/")), None)
+    if template is None:
+        return None
+    out = []
+    for path in paths:
+        _, _, _, kind, key = path.split("/", 4)
+        out.append(template.replace("{kind}", kind).replace("{key}", key) + "?hops=2")
+    return out
+
+
+def _load_average() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def run(args: argparse.Namespace) -> None:
+    """Measure lookups (and related, if routed) with 1 and 2 workers; optionally a restart."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
+    paths = _sample_paths(args)
+    print(f"{len(paths)} entity paths sampled", flush=True)
+    rows: list[tuple[str, int, dict[str, Any], str]] = []
+    notes: list[str] = []
+    restart: dict[str, Any] | None = None
+    with tempfile.TemporaryDirectory(prefix="creditlink-bench-") as tmp:
+        for workers in args.workers:
+            with _server(args, workers, Path(tmp)) as base:
+                _wrk(base, paths, args.warmup, args.connections)
+                result = _wrk(base, paths, args.duration, args.connections)
+                rows.append(("entity lookup", workers, result, _load_average()))
+                print(f"lookup, {workers} worker(s): {_summary(result)}", flush=True)
+                related = _related_paths(base, paths)
+                if related is None:
+                    notes.append("related 2-hop: no /v1/related route yet, not measured.")
+                else:
+                    _wrk(base, related, args.warmup, args.connections)
+                    result = _wrk(base, related, args.duration, args.connections)
+                    rows.append(("related 2-hop", workers, result, _load_average()))
+                    print(f"related, {workers} worker(s): {_summary(result)}", flush=True)
+        if args.restart:
+            restart = _restart_run(args, paths, Path(tmp))
+    _report(args, rows, notes, restart)
+
+
+def _summary(result: dict[str, Any]) -> str:
+    return (
+        f"{result['rps']:.0f} req/s, p50 {result['p50'] / 1000:.1f} ms, "
+        f"p95 {result['p95'] / 1000:.1f} ms, p99 {result['p99'] / 1000:.1f} ms, "
+        f"non-200 {result['non_200']}, socket errors "
+        f"{result['connect'] + result['read'] + result['write'] + result['timeout']}"
+    )
+
+
+def _restart_run(args: argparse.Namespace, paths: list[str], tmp: Path) -> dict[str, Any]:
+    """wrk for ``restart_duration`` s; Neo4j is stopped after 20 s and started again."""
+    workers = max(args.workers)
+    script = ROOT / "scripts" / "neo4j"
+    with _server(args, workers, tmp) as base:
+        _wrk(base, paths, 5, args.connections)
+        events: dict[str, float] = {}
+
+        def cycle() -> None:
+            time.sleep(20)
+            events["stop"] = time.time()
+            subprocess.run([str(script), "stop"], check=True, capture_output=True)
+            events["stopped"] = time.time()
+            subprocess.run([str(script), "start"], check=True, capture_output=True)
+            events["started"] = time.time()
+
+        import threading
+
+        thread = threading.Thread(target=cycle)
+        thread.start()
+        result = _wrk(base, paths, args.restart_duration, args.connections)
+        thread.join()
+    result["events"] = events
+    print(f"restart run: {_summary(result)}; events {events}", flush=True)
+    return result
+
+
+def _timeline_verdict(result: dict[str, Any]) -> tuple[int, int, int, int, int]:
+    """(200s, 503s, others, 200s and others in the seconds after the last 503)."""
+    timeline = sorted((int(s), b) for s, b in result["timeline"].items())
+    ok = sum(b.get("200", 0) for _, b in timeline)
+    unavailable = sum(b.get("503", 0) for _, b in timeline)
+    others = sum(n for _, b in timeline for s, n in b.items() if s not in ("200", "503"))
+    last_503 = max((s for s, b in timeline if b.get("503")), default=None)
+    later = [b for s, b in timeline if last_503 is not None and s > last_503]
+    ok_after = sum(b.get("200", 0) for b in later)
+    others_after = sum(n for b in later for status, n in b.items() if status != "200")
+    return ok, unavailable, others, ok_after, others_after
+
+
+def _report(
+    args: argparse.Namespace,
+    rows: list[tuple[str, int, dict[str, Any], str]],
+    notes: list[str],
+    restart: dict[str, Any] | None,
+) -> None:
+    lines = [
+        "## HTTP API under load (`bench/api_load.py`)",
+        "",
+        machine_line(),
+        f"Neo4j store loaded with `generate({args.scale}, seed={args.seed})`; wrk on loopback, "
+        f"2 threads, {args.connections} connections, {args.duration} s per run after a "
+        f"{args.warmup} s warm-up; random keys from {args.sample} sampled entities (70 % "
+        "enterprises, 30 % persons), a reviewer key (masking and audit log on). wrk, Neo4j and "
+        "the workers share the same 2 cores; the load average (1/5/15 min) at the end of each "
+        "run shows what else was running.",
+        "",
+        "| route | workers | req/s | p50 ms | p95 ms | p99 ms | non-200 | socket errors "
+        "| load avg |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    base: dict[str, float] = {}
+    for route, workers, r, load_avg in rows:
+        errors = r["connect"] + r["read"] + r["write"] + r["timeout"]
+        base.setdefault(route, r["rps"])
+        lines.append(
+            f"| {route} | {workers} | {r['rps']:.0f} ({r['rps'] / base[route]:.2f}x) "
+            f"| {r['p50'] / 1000:.1f} | {r['p95'] / 1000:.1f} | {r['p99'] / 1000:.1f} "
+            f"| {r['non_200']} | {errors} | {load_avg} |"
+        )
+    lines += ["", *notes]
+    if restart is not None:
+        ok, unavailable, others, ok_after, after = _timeline_verdict(restart)
+        ev = restart["events"]
+        lines += [
+            "",
+            f"Neo4j restarted during a {args.restart_duration} s run ({max(args.workers)} "
+            f"workers): stopped {ev['stop'] - min(map(int, restart['timeline'])):.0f} s in, "
+            f"down for {ev['started'] - ev['stop']:.0f} s (stop + start). Responses: {ok} × "
+            f"200, {unavailable} × 503 (with Retry-After), {others} other; after the last "
+            f"503: {ok_after} × 200 and {after} non-200. Socket errors: "
+            f"{restart['connect'] + restart['read'] + restart['write'] + restart['timeout']}.",
+        ]
+    body = "\n".join(lines)
+    print(body)
+    if not args.no_report:
+        write_section("api_load", body)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", choices=["load", "run"])
+    parser.add_argument("--neo4j", default="bolt://127.0.0.1:7687")
+    parser.add_argument("--password", default="creditlink-test")
+    parser.add_argument("--scale", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--sample", type=int, default=2000, help="entities to draw keys from")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--duration", type=int, default=60, help="seconds per measured run")
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--restart", action="store_true", help="also restart Neo4j mid-run")
+    parser.add_argument("--restart-duration", type=int, default=120)
+    parser.add_argument("--no-report", action="store_true", help="do not write docs/benchmarks.md")
+    args = parser.parse_args()
+    load(args) if args.command == "load" else run(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -17,6 +17,7 @@ from graph.stores.search import NodeMatch
 
 if TYPE_CHECKING:  # analysis imports Path from here
     from graph.stores.analysis import Expansion, OwnershipStake, SharedNeighbour
+    from graph.stores.shared import SharedAmong
 
 __all__ = [
     "RECORD_COLLECTIONS",
@@ -112,6 +113,7 @@ RECORD_COLLECTIONS: dict[str, bool] = {
     "Feedback": False,
     "Deadline": False,
     "AuditEvent": True,
+    "BidCheck": True,
 }
 RECORD_LABEL = "Record"
 #: A flat value a store can filter on (server-side in Neo4j): scalars or lists of scalars.
@@ -355,4 +357,18 @@ class GraphStore(Protocol):
 
     def iter_edges(self) -> Iterator[Edge]:
         """Every relationship, streamed in no promised order (whole-graph checksum and export)."""
+        ...
+
+    # -- bidding checks (queries/bidding) ------------------------------------------------------
+    def shared_among(
+        self,
+        refs: Sequence[NodeRef],
+        *,
+        types: Sequence[str],
+        as_of: date | None = None,
+        include_ended: bool = False,
+    ) -> list[SharedAmong]:
+        """Nodes one hop from two or more of ``refs`` (or one hop from a ref while being one),
+        each with its relationships to those refs and its count of attached nodes; by uid,
+        one round trip (graph/stores/shared.py)."""
         ...

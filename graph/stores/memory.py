@@ -45,6 +45,7 @@ from graph.stores.base import (
     take_level,
 )
 from graph.stores.record_table import RecordTable
+from graph.stores.shared import SharedAmong, shared_among_memory
 
 __all__ = ["MemoryStore"]
 
@@ -446,6 +447,24 @@ class MemoryStore:
         """Every relationship, streamed in no promised order (whole-graph checksum and export)."""
         for src, dst, attrs in self._graph.edges(data=True):
             yield _edge(src, dst, True, attrs)
+
+    # -- bidding checks -----------------------------------------------------------------------
+    def shared_among(
+        self,
+        refs: Sequence[NodeRef],
+        *,
+        types: Sequence[str],
+        as_of: date | None = None,
+        include_ended: bool = False,
+    ) -> list[SharedAmong]:
+        """Nodes one hop from two or more of ``refs`` (or one hop from a ref while being one),
+        each with its relationships to those refs and its count of attached nodes; by uid."""
+        allowed = self._types(types)
+        if not allowed:
+            return []
+        return shared_among_memory(
+            self._graph, [r.uid for r in refs], allowed, as_of, include_ended
+        )
 
 
 def _node(uid: str, attrs: dict[str, Any]) -> Node:

@@ -27,6 +27,7 @@ from neo4j.exceptions import (
 from graph.exc import ConflictError, SchemaViolation, StoreUnavailable
 from graph.model import Direction, Edge, GraphModel, Node, NodeRef
 from graph.stores import cypher, cypher_queries, record_cypher, search
+from graph.stores import shared as shared_cypher
 from graph.stores.analysis import Expansion, OwnershipStake, Reached, SharedNeighbour, ratio_types
 from graph.stores.base import (
     FieldValue,
@@ -617,3 +618,24 @@ class Neo4jStore:
         """Every relationship, streamed in no promised order (whole-graph checksum and export)."""
         for r in self._stream(*cypher.all_edges(self.model.base_label)):
             yield self._to_edge(r["type"], r["src"], r["dst"], r["props"])
+
+    # -- bidding checks -----------------------------------------------------------------------
+    def shared_among(
+        self,
+        refs: Sequence[NodeRef],
+        *,
+        types: Sequence[str],
+        as_of: date | None = None,
+        include_ended: bool = False,
+    ) -> list[shared_cypher.SharedAmong]:
+        """Nodes one hop from two or more of ``refs`` (or one hop from a ref while being one),
+        each with its relationships to those refs and its count of attached nodes; by uid."""
+        checked = self.model.require_edge_types(types) or ()
+        if not checked or not refs:
+            return []
+        uids = [r.uid for r in refs]
+        query = shared_cypher.shared_among_cypher(self.model.base_label, checked, include_ended)
+        return [
+            shared_cypher.from_record(record, self._to_node, self._edge_of)
+            for record in self._read(query, shared_cypher.params_of(uids, as_of))
+        ]

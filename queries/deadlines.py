@@ -204,7 +204,17 @@ def overdue(
 
 
 def complete_deadline(store: GraphStore, deadline_id: str, *, on: date, actor: str) -> DeadlineItem:
-    """Mark a deadline done on ``on`` (audited); a done deadline cannot be done again."""
+    """Mark a deadline done on ``on`` (audited); a done deadline cannot be done again.
+
+    >>> from graph.model import load_model
+    >>> from graph.stores.memory import MemoryStore
+    >>> store = MemoryStore(load_model())
+    >>> item = new_deadline("publication", decision_id="d", subject="Person:1",
+    ...     start=date(2026, 3, 2), working_days=7, name="双公示", basis="-")
+    >>> _ = store.put_records([deadline_record(item)])
+    >>> complete_deadline(store, item.id, on=date(2026, 3, 9), actor="clerk").done_on
+    datetime.date(2026, 3, 9)
+    """
     found = store.get_records(COLLECTION, [deadline_id])
     if not found:
         raise NotFound(f"no deadline {deadline_id!r}")

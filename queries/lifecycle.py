@@ -324,7 +324,11 @@ def decision_record(decision: Decision) -> StoredRecord:
 
 
 def application_record(app: Application) -> StoredRecord:
-    """The store's form of an application: subject-indexed, grouped by decision."""
+    """The store's form of an application: subject-indexed, grouped by decision.
+
+    Its flat fields are what :data:`queries.credit_state.IN_FORCE_CYPHER` reads on the
+    server: ``start``, ``end``, ``stopped_on``, ``suspended_from``, ``paused_from/_to``.
+    """
     return StoredRecord(
         collection=APPLICATIONS,
         id=app.id,

@@ -13,6 +13,31 @@
 Each change rewrites the decision and its applications (their shared lifecycle), writes
 the objection and deadlines, and appends an audit event with before and after — all in
 one transaction.
+
+>>> from graph.example import load_story
+>>> from graph.model import load_model
+>>> from graph.stores.memory import MemoryStore
+>>> from queries.decisions import file_decision
+>>> from queries.lifecycle import DecisionRequest
+>>> store = MemoryStore(load_model())
+>>> story = load_story(store)
+>>> decision = file_decision(store, DecisionRequest(subject=story.truck,
+...     behaviour_code="T-OVERLOAD", act_date=date(2021, 3, 1), decision_date=date(2021, 4, 1),
+...     decision_no="9", authority="吉林省交通运输厅", evidence=[
+...     {"type": "超限检测记录", "reference": "W"}, {"type": "行政处罚决定书", "reference": "P"}]),
+...     actor="clerk").decision
+>>> change = file_objection(store, decision.id, received=date(2021, 5, 6), by="甲运输",
+...     reason="检测有误", actor="clerk")
+>>> change.status, change.applications, change.objection.reply_due
+('suspended', 4, datetime.date(2021, 5, 26))
+>>> done = decide_objection(store, change.objection.id, outcome="rejected",
+...     on=date(2021, 5, 20), by="法规处", actor="clerk")
+>>> done.status, done.decision.end          # 14 days suspended: 2022-04-01 + 14
+('in_force', datetime.date(2022, 4, 15))
+>>> repair(store, decision.id, on=date(2021, 6, 1), attested=[], actor="c")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+queries.lifecycle.Refused: precondition_failed: the minimum publication period P1Y of a ...
 """
 
 from __future__ import annotations

@@ -61,7 +61,18 @@ class _MeasureFile(BaseModel):
 
 
 class Catalog:
-    """The four lists, checked; look-ups come in pairs (``get_*`` None, ``require_*`` raises)."""
+    """The four lists, checked; look-ups come in pairs (``get_*`` None, ``require_*`` raises).
+
+    >>> catalog = load_catalog()
+    >>> overload = catalog.require_behaviour("T-OVERLOAD")
+    >>> [m.code for m in catalog.direct_measures(overload, "Person")]
+    ['S-OVERLOAD-DRIVER']
+    >>> enterprise = catalog.require_measure("S-OVERLOAD-ENTERPRISE")
+    >>> [(r.relationship, r.role) for r in catalog.rules_from(enterprise, "Enterprise")]
+    [('LEGAL_REP_OF', '法定代表人'), ('PRINCIPAL_OF', '主要负责人')]
+    >>> [e.code for e in catalog.entries(ListKind.HONOUR_SCOPE)]
+    ['H-TRUST-MODEL']
+    """
 
     def __init__(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import Api
+from tests.api.conftest import Api, MakeApi
 
 
 def test_lookup_enterprise(api_on: Api) -> None:
@@ -115,3 +115,39 @@ def test_search_validation(api: Api) -> None:
     assert missing.status_code == 422
     assert missing.json()["errors"] == [{"loc": ["query", "q"], "msg": "Field required"}]
     assert api.get("/v1/entities", params={"q": "x", "kind": "Planet"}).status_code == 422
+
+
+def test_calls_into_the_embedded_store_are_serialised(make_api: MakeApi) -> None:
+    # Endpoints run in a thread pool; networkx is not safe for a write during a read, so the
+    # app lets one call at a time into the embedded store.
+    import threading
+    import time
+
+    from graph.model import NodeRef, load_model
+    from graph.stores.memory import MemoryStore
+
+    inside = 0
+    most = 0
+    guard = threading.Lock()
+
+    class Slow(MemoryStore):
+        def get_node(self, ref: NodeRef):  # type: ignore[no-untyped-def]
+            nonlocal inside, most
+            with guard:
+                inside += 1
+                most = max(most, inside)
+            time.sleep(0.05)
+            with guard:
+                inside -= 1
+            return super().get_node(ref)
+
+    api = make_api(Slow(load_model()))
+    threads = [
+        threading.Thread(target=api.get, args=("/v1/entities/Enterprise/91110000600037341L",))
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most == 1

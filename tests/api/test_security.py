@@ -120,3 +120,27 @@ def test_new_keys_are_distinct_and_long() -> None:
     keys = {new_key() for _ in range(100)}
     assert len(keys) == 100
     assert all(len(k) >= 40 for k in keys)
+
+
+def test_cors_is_off_by_default(api: Api) -> None:
+    preflight = {"Origin": "https://portal.example", "Access-Control-Request-Method": "GET"}
+    response = api.client.options(ENTITY, headers=preflight)
+    assert "access-control-allow-origin" not in response.headers
+    plain = api.client.get(ENTITY, headers={"Origin": "https://portal.example"})
+    assert "access-control-allow-origin" not in plain.headers
+
+
+def test_cors_allows_only_the_configured_origins(make_api: MakeApi) -> None:
+    api = make_api(api_cors_origins=["https://portal.example"])
+    allowed = api.client.options(
+        ENTITY,
+        headers={
+            "Origin": "https://portal.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "X-API-Key",
+        },
+    )
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "https://portal.example"
+    other = api.client.get(ENTITY, headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers

@@ -77,7 +77,10 @@ class SharedHub(BaseModel):
     kind: str
     shared: str
     via: Entity | None
-    attached: int = Field(description="other entities on it (more than the hub threshold)")
+    attached: int = Field(
+        description="other entities on it, above the hub threshold (for an e-mail domain the "
+        "addresses found, counted up to the threshold + 1)"
+    )
 
 
 class LinksResult(BaseModel):

@@ -30,6 +30,7 @@ from api.security import KeyRing
 from graph.settings import Settings
 from graph.stores import open_store
 from graph.stores.base import GraphStore
+from graph.stores.memory import MemoryStore
 
 __all__ = ["API_PREFIX", "app_from_env", "create_app"]
 
@@ -82,8 +83,8 @@ class _LockedStore:
         return locked
 
 
-def _serve(store: GraphStore, settings: Settings) -> GraphStore:
-    return store if settings.uses_neo4j else cast(GraphStore, _LockedStore(store))
+def _serve(store: GraphStore) -> GraphStore:
+    return cast(GraphStore, _LockedStore(store)) if isinstance(store, MemoryStore) else store
 
 
 def _api_settings(settings: Settings) -> Settings:
@@ -144,7 +145,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         # The Neo4j driver connects lazily: the API starts even while Neo4j is down, answers
         # 503 meanwhile and recovers by itself when Neo4j is back.
         opened = open_store(_api_settings(settings))
-        app.state.store = _serve(opened, settings)
+        app.state.store = _serve(opened)
         try:
             yield
         finally:
@@ -163,7 +164,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.state.keyring = keyring
     app.state.audit_log = audit_log
     if store is not None:
-        app.state.store = _serve(store, settings)
+        app.state.store = _serve(store)
 
     tags = []
     for name in ROUTER_MODULES:

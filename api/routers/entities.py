@@ -93,14 +93,14 @@ def search(
     store: StoreDep,
     audit: AuditDep,
     kind: Annotated[
-        list[str] | None,
+        list[str],
         Query(
             description="restrict to these kinds (repeat the parameter); default all named",
             json_schema_extra={"items": {"type": "string", "enum": _NAMED_KINDS}},
         ),
-    ] = None,
+    ] = [],  # noqa: B006 - FastAPI copies parameter defaults
     limit: Annotated[int, Query(ge=1, le=MAX_SEARCH_LIMIT, description="most results")] = 10,
 ) -> SearchResults:
     """Entities whose name resembles ``q``, best first, scored 0-100."""
     audit.subject = f"search:{q}"
-    return search_entities(store, q, kinds=kind, limit=limit)
+    return search_entities(store, q, kinds=kind or None, limit=limit)

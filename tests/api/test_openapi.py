@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -81,6 +83,7 @@ def test_security_schemes(api: Api) -> None:
 # -- schemathesis against the live document ---------------------------------------------------
 def _live_app() -> Any:
     data_dir = Path(tempfile.mkdtemp(prefix="creditlink-schemathesis-"))
+    atexit.register(shutil.rmtree, data_dir, True)  # built at collection: clean up at exit
     store = MemoryStore(load_model())
     load_story(store)
     config = Settings(

@@ -237,6 +237,9 @@ def _result(
             )
         )
     notes = list(NOTES)
+    for role, party in ctx.tender.parties():
+        if party.ref not in ctx.nodes:
+            notes.append(f"The {role} {party.uscc} is not in the store: links to it not checked.")
     if ctx.tender.tenderer is None and ctx.tender.owner is None:
         notes.append("No tenderer or owner given: 第三十四条第一款 links to them were not checked.")
     unnamed = [b.uscc for b in ctx.bidders if b.project_manager_id is None]

@@ -45,6 +45,7 @@ class CheckContext:
     findings: dict[str, Finding] = field(default_factory=dict)
     hubs: dict[str, HubNote] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    seen: dict[str, Entity] = field(default_factory=dict)
     _names: dict[NodeRef, str] | None = None
 
     # -- the tender ---------------------------------------------------------------------------
@@ -133,6 +134,8 @@ class CheckContext:
         node = self.nodes.get(ref)
         if node is not None:
             return Entity.of(node)
+        if ref.uid in self.seen:
+            return self.seen[ref.uid]
         return Entity(uid=ref.uid, kind=ref.kind, key=ref.key, name=self.names().get(ref, ref.key))
 
     def name(self, ref: NodeRef) -> str:
@@ -176,6 +179,8 @@ class CheckContext:
         if finding_id in self.findings:
             return self.findings[finding_id]
         unique = list({e.eid: e for e in edges}.values())
+        ends = [r for e in unique for r in (e.src, e.dst)]
+        ends += [NodeRef.from_uid(u) for s in steps for u in (s.src, s.dst)]
         finding = Finding(
             id=finding_id,
             rule=rule,
@@ -188,7 +193,7 @@ class CheckContext:
             legal_basis=self.law(*law),
             shared=list(shared),
             steps=[*(self.step(e) for e in unique), *steps],
-            entities=self._entities(entities),
+            entities=self._entities([*entities, *ends]),
             current=current,
             **evidence,
         )
@@ -196,10 +201,16 @@ class CheckContext:
         return finding
 
     def _entities(self, items: Sequence[NodeRef | Entity]) -> list[Entity]:
+        """Entity views, the given ones first (they carry names the store gave elsewhere)."""
         found: dict[str, Entity] = {}
         for item in items:
-            view = item if isinstance(item, Entity) else self.entity(item)
-            found.setdefault(view.uid, view)
+            if isinstance(item, Entity):
+                self.seen.setdefault(item.uid, item)
+        for item in items:
+            uid = item.uid
+            if uid not in found:
+                ref = item.ref if isinstance(item, Entity) else item
+                found[uid] = self.entity(ref)
         return list(found.values())
 
     def hub(self, via: Node, bidders: Iterable[str], attached: int, reason: str) -> None:

@@ -388,6 +388,7 @@ def check_listed(ctx: CheckContext, results: dict[str, RelatedResult]) -> None:
     for uscc, result in results.items():
         quiet = {h.entity.uid for h in result.hubs} | set(ctx.hubs)
         ctx.remember(other=[(e.entity.uid, e.distance, e.credit.state) for e in result.entities])
+        known = {e.entity.uid: e.entity for e in result.entities}
         for found in result.entities:
             if found.credit.state not in states or found.entity.uid in members:
                 continue
@@ -412,5 +413,5 @@ def check_listed(ctx: CheckContext, results: dict[str, RelatedResult]) -> None:
                 law=["credit_query"],
                 grade=grades.get(found.distance, "weak"),
                 steps=found.via,
-                entities=[result.seed, found.entity],
+                entities=[result.seed, found.entity, *(known[u] for u in passed if u in known)],
             )

@@ -264,7 +264,7 @@ def affected_view(store: GraphStore, result: Affected) -> GraphView:
             f"{subject_name} was listed for {decision.behaviour_name} "
             f"({request.behaviour_code}) on {decision.start}: who does the decision reach, "
             f"under which measure, legal basis, term and path? The listing is "
-            f"{result.status} on {result.as_of}."
+            f"{result.status.replace('_', ' ')} on {result.as_of}."
         ),
         as_of=result.as_of,
         credit_on=result.as_of,

@@ -131,7 +131,7 @@ def test_affected_view_is_the_answer(store: GraphStore, decided: Decided) -> Non
     # This decision's measures come first among the reasons, each exactly once.
     wang = [w.measure or "" for w in by_uid[story.wang.uid].why]
     assert sorted(wang) == ["S-OFFICE-BAN", "S-OVERLOAD-DRIVER"]
-    assert "吉交罚〔2021〕9号" in view.title and "in_force" in view.question
+    assert "吉交罚〔2021〕9号" in view.title and "is in force on 2021-05-01" in view.question
 
 
 def test_affected_view_after_expiry(store: GraphStore, decided: Decided) -> None:

@@ -335,6 +335,11 @@ def cluster_view(
     ]
     if result.truncated:
         left_out.append("The group around the entity hit the largest size followed.")
+    if result.around is not None and not result.clusters:
+        left_out.append(
+            f"{result.around.name} belongs to no group of at least two enterprises tied by "
+            "control, legal representatives, principals or officers."
+        )
     if result.components > len(result.clusters) and result.around is None:
         left_out.append(f"{len(result.clusters)} of {result.components} groups are drawn.")
     around = result.around.name if result.around is not None else "the whole graph"

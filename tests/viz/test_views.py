@@ -156,6 +156,16 @@ def test_cluster_view_draws_the_ties(store: GraphStore, decided: Decided) -> Non
     }
 
 
+def test_cluster_view_of_an_entity_in_no_group(store: GraphStore, decided: Decided) -> None:
+    story = decided.story
+    view = cluster_view(store, clusters(store, around=story.bing, as_of=date(2021, 7, 1)))
+    assert [n.uid for n in view.nodes] == [story.bing.uid] and view.edges == []
+    assert view.left_out == [
+        "丙建材商行 belongs to no group of at least two enterprises tied by control, legal "
+        "representatives, principals or officers."
+    ]
+
+
 def test_findings_view_takes_any_subgraph(store: GraphStore, decided: Decided) -> None:
     story = decided.story
     sub = store.subgraph([story.jia, story.bing, story.phone, story.project])

@@ -19,12 +19,14 @@ import pytest
 
 from api.security import Role
 from graph.model import load_model
+from graph.stores.base import Subgraph
 from graph.stores.memory import MemoryStore
 from queries.related import related
 from tests.viz.conftest import Browser, LiveApi
 from tests.viz.network import ON, Decided, load_wide_network
 from viz.png import export_png
 from viz.render import Picture
+from viz.view import findings_view
 from viz.views import related_view
 
 
@@ -73,6 +75,14 @@ def test_picture_opens_offline_and_settles(
     assert red == ["#d32f2f"]
     assert seconds < 30
     browser.driver.save_screenshot(str(_artifacts(tmp_path) / "picture-related.png"))
+
+
+def test_empty_picture_is_ready(browser: Browser, tmp_path: Path) -> None:
+    view = findings_view(
+        Subgraph(nodes=[], edges=[]), {}, title="nothing", question="q", as_of=None, credit_on=ON
+    )
+    browser.open(Picture(view).save(tmp_path / "empty.html").as_uri())
+    assert _drawn(browser) == (0, 0) and browser.console_errors() == []
 
 
 @pytest.mark.slow

@@ -26,11 +26,11 @@ from urllib.parse import urlparse
 import neo4j
 import pytest
 
+from graph.example import Story, load_story
 from graph.model import GraphModel, load_model
 from graph.stores.base import GraphStore
 from graph.stores.memory import MemoryStore
 from graph.stores.neo4j import Neo4jStore
-from graph.example import Story, load_story
 
 NEO4J_URI = os.environ.get("CREDITLINK_TEST_NEO4J_URI", "bolt://127.0.0.1:7687")
 NEO4J_AUTH = (

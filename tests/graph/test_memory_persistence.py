@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from graph.example import build_story, load_story
 from graph.model import GraphModel
 from graph.settings import Settings
 from graph.stores import open_store
 from graph.stores.memory import MemoryStore
-from graph.example import build_story, load_story
 
 
 def test_graph_survives_another_process(tmp_path: Path, model: GraphModel) -> None:

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
+from graph.example import Story, build_story
 from graph.exc import SchemaViolation
 from graph.model import Direction, Edge, NodeRef
 from graph.stores.base import GraphStore
-from graph.example import Story, build_story
 
 
 def _types(edges: list[Edge]) -> list[tuple[str, str, str]]:

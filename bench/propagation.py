@@ -125,11 +125,13 @@ def _timed(run: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, result
 
 
-def _bench(store: GraphStore, g: GeneratedGraph, catalog: Catalog, n: int) -> dict[str, Any]:
+def _bench(
+    store: GraphStore, g: GeneratedGraph, catalog: Catalog, n: int, tag: str
+) -> dict[str, Any]:
     """One store: warm up, then one-at-a-time, batched and re-filed; checked equal."""
-    file_decisions(store, _requests(g, catalog, 50, "W", 99), actor="bench", catalog=catalog)
-    singles = _requests(g, catalog, n, "A", 1)
-    batch = _requests(g, catalog, n, "B", 1)
+    file_decisions(store, _requests(g, catalog, 50, f"W{tag}", 99), actor="bench", catalog=catalog)
+    singles = _requests(g, catalog, n, f"A{tag}", 1)
+    batch = _requests(g, catalog, n, f"B{tag}", 1)
     counted = Counting(store)
     proxy = cast(GraphStore, counted)
     t_single, one_by_one = _timed(
@@ -188,6 +190,10 @@ def main() -> None:
     parser.add_argument("--password", default="creditlink-test")
     parser.add_argument("--stores", default="neo4j,memory", help="comma-separated")
     parser.add_argument("--no-report", action="store_true", help="do not write docs/benchmarks.md")
+    parser.add_argument(
+        "--reuse", action="store_true", help="Neo4j already holds this graph: do not reload it"
+    )
+    parser.add_argument("--tag", default="", help="suffix of decision numbers (fresh per run)")
     args = parser.parse_args()
 
     model = load_model()
@@ -200,16 +206,17 @@ def main() -> None:
         if name == "neo4j":
             driver = neo4j.GraphDatabase.driver(args.neo4j, auth=("neo4j", args.password))
             store: GraphStore = Neo4jStore(driver, model)
-            store.clear()
+            if not args.reuse:
+                store.clear()
         else:
             driver = None
             store = MemoryStore(model)
-        loads[name] = _load(store, g)
+        loads[name] = 0.0 if args.reuse and name == "neo4j" else _load(store, g)
         counts = store.counts()
         print(
             f"{name}: {counts.total_nodes} nodes, {counts.total_edges} edges, {loads[name]:.0f} s"
         )
-        results[name] = _bench(store, g, catalog, args.decisions)
+        results[name] = _bench(store, g, catalog, args.decisions, args.tag)
         loadavg.append(f"{name} {os.getloadavg()[0]:.1f}")
         print(name, results[name])
         store.close()

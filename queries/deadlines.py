@@ -30,7 +30,7 @@ from typing import Literal
 import chinese_calendar
 from pydantic import BaseModel, ConfigDict, Field
 
-from graph.credit import audit_record
+from graph.credit import audit_record, make_record
 from graph.exc import ConflictError, NotFound
 from graph.stores.base import GraphStore, StoredRecord
 
@@ -153,9 +153,9 @@ def new_deadline(
 
 def deadline_record(item: DeadlineItem) -> StoredRecord:
     """The store's form: grouped by decision, filterable by status and due date."""
-    return StoredRecord(
-        collection=COLLECTION,
-        id=item.id,
+    return make_record(
+        COLLECTION,
+        item.id,
         subject=item.subject,
         group=item.decision_id,
         fields={

@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from graph.catalog.periods import Period
-from graph.credit import parse_subject
+from graph.credit import make_record, parse_subject
 from graph.exc import CreditlinkError
 from graph.model import NodeRef
 from graph.stores.base import StoredRecord
@@ -144,6 +145,7 @@ class DecisionRequest(_Strict):
         return decision_id(self.authority, self.decision_no, self.subject, self.behaviour_code)
 
 
+@lru_cache(maxsize=65536)
 def decision_id(authority: str, decision_no: str, subject: NodeRef, behaviour_code: str) -> str:
     """Stable decision id (filing the same decision twice finds the first).
 
@@ -307,9 +309,9 @@ class Application(_Strict):
 
 def decision_record(decision: Decision) -> StoredRecord:
     """The store's form of a decision (indexed by subject and by behaviour code)."""
-    return StoredRecord(
-        collection=DECISIONS,
-        id=decision.id,
+    return make_record(
+        DECISIONS,
+        decision.id,
         subject=decision.request.subject.uid,
         group=decision.request.behaviour_code,
         fields={
@@ -329,9 +331,9 @@ def application_record(app: Application) -> StoredRecord:
     Its flat fields are what :data:`queries.credit_state.IN_FORCE_CYPHER` reads on the
     server: ``start``, ``end``, ``stopped_on``, ``suspended_from``, ``paused_from/_to``.
     """
-    return StoredRecord(
-        collection=APPLICATIONS,
-        id=app.id,
+    return make_record(
+        APPLICATIONS,
+        app.id,
         subject=app.subject.uid,
         group=app.decision_id,
         fields={

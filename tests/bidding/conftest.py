@@ -4,7 +4,8 @@
 and ``tender.yaml`` the tender, written with node aliases, with the findings it must give
 (``expected``: rule and bidders, exactly), the verdicts, and settings that override
 ``queries/bidding.yaml`` (``config``).  :func:`planted` also files the bidding-ban decision
-the planted case needs (on bidder ``m``, naming 孙经理 as directly responsible).
+the planted case needs (on bidder ``m``, naming 孙经理 as directly responsible).  The API
+fixtures (``api``, ``make_api``) are those of ``tests/api``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from queries.bidding_config import BiddingConfig, load_bidding_config
 from queries.bidding_input import TenderIn
 from queries.decisions import file_decision
 from queries.lifecycle import DecisionRequest
+from tests.api.conftest import api, make_api  # noqa: F401 - the API fixtures, shared
 from tests.fixtures.cases import FIXTURES, Case, load_case
 
 

@@ -23,7 +23,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
 from api.audit import AuditLog, AuditMiddleware
-from api.errors import HANDLERS, Problem
+from api.errors import HANDLERS, Problem, problem_responses
 from api.middleware import MaskingMiddleware, RequestIdMiddleware
 from api.routers import API_PREFIX, ROUTER_MODULES
 from api.security import KeyRing
@@ -93,6 +93,14 @@ def _api_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"neo4j_max_retry_time": settings.api_neo4j_retry_time})
 
 
+def _body_problems(schema: dict[str, Any]) -> None:
+    """Any route with a request body may answer 400 (a body that is not JSON at all)."""
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                operation.setdefault("responses", {}).setdefault("400", problem_responses(400)[400])
+
+
 def _optional_auth(schema: dict[str, Any]) -> None:
     """Mark authentication optional (``{}`` in ``security``): without a key a request has
     the anonymous role, which then needs the route's permission like any other role."""
@@ -121,6 +129,7 @@ def _openapi(
         components["Problem"] = Problem.model_json_schema(
             ref_template="#/components/schemas/{model}"
         )
+        _body_problems(schema)
         if anonymous:
             _optional_auth(schema)
         app.openapi_schema = schema

@@ -36,6 +36,7 @@ __all__ = [
 ]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+_HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 #: Problem types are URNs: stable names a client can switch on, not pages to fetch.
 PROBLEM_TYPE_PREFIX = "urn:creditlink:problem:"
 # Retry-After when the settings say nothing (seconds).
@@ -144,11 +145,31 @@ async def _validation_error(request: Request, exc: Exception) -> ProblemResponse
     return _response(request, 422, "Invalid request", detail, kind="InvalidRequest", errors=errors)
 
 
+def _documented_methods(request: Request) -> list[str]:
+    """Every method the OpenAPI document lists for the request's path.
+
+    Starlette's 405 names only the methods of the first route matching the path, while a
+    path may be served by several routes (GET list and POST create, in two routers).
+    """
+    methods: set[str] = set()
+    paths = request.app.openapi().get("paths", {})
+    for template, item in paths.items():
+        # Each {param} is one segment; the last may span several ({key:path} routes).
+        one = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        spans = re.sub(r"\[\^/\]\+$", ".+", one)
+        if re.fullmatch(one, request.url.path) or re.fullmatch(spans, request.url.path):
+            methods |= {m.upper() for m in item if m in _HTTP_METHODS}
+    return sorted(methods)
+
+
 async def _http_error(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, StarletteHTTPException)
     phrase = HTTPStatus(exc.status_code).phrase
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
-    return _response(request, exc.status_code, phrase, detail, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405 and (methods := _documented_methods(request)):
+        headers["Allow"] = ", ".join(methods)
+    return _response(request, exc.status_code, phrase, detail, headers=headers)
 
 
 async def _unexpected(request: Request, exc: Exception) -> ProblemResponse:
@@ -181,6 +202,7 @@ HANDLERS: dict[type[Exception], Handler] = {
 }
 
 _STATUS_HINTS = {
+    400: "The request body cannot be read (not JSON, not UTF-8)",
     401: "No valid API key (send it as X-API-Key or Authorization: Bearer)",
     403: "The key's role may not do this",
     404: "Unknown entity",

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import BaseModel, ConfigDict
 
 from api.app import create_app
 from api.errors import HANDLERS, problem_type
@@ -122,3 +123,37 @@ def test_a_neo4j_that_is_not_there_is_503_at_once(tmp_path: Path) -> None:
         assert time.monotonic() - started < 10
         assert client.get("/v1/ready").status_code == 503
         assert client.get("/v1/health").status_code == 200
+
+
+def test_405_lists_every_method_of_the_path(api: Api) -> None:
+    # Two routes on one path (as a GET list and a POST create in two routers would be).
+    api.app.add_api_route("/v1/test/things", lambda: {}, methods=["GET"], summary="list")
+    api.app.add_api_route("/v1/test/things", lambda: {}, methods=["POST"], summary="create")
+    response = api.client.delete("/v1/test/things")
+    body = _is_problem(response, 405)
+    assert body["title"] == "Method Not Allowed"
+    assert response.headers["allow"] == "GET, POST"
+
+
+class Thing(BaseModel):
+    """A request body of the test route."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+
+
+def test_unreadable_body_is_a_documented_400(api: Api) -> None:
+    def create(thing: Thing) -> dict[str, str]:
+        return {"name": thing.name}
+
+    api.app.add_api_route("/v1/test/create", create, methods=["POST"], summary="create")
+    response = api.client.post(
+        "/v1/test/create", content=b"\x80\x81", headers={"Content-Type": "application/json"}
+    )
+    _is_problem(response, 400)
+    operation = api.client.get("/openapi.json").json()["paths"]["/v1/test/create"]["post"]
+    assert operation["responses"]["400"]["content"] == {
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+    }
+    extra = api.client.post("/v1/test/create", json={"name": "x", "admin": True})
+    assert _is_problem(extra, 422)["errors"][0]["loc"] == ["body", "admin"]

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from graph import identifiers
@@ -199,11 +200,20 @@ def normalise_identifier(kind: str, value: Any, field: str) -> str:
     '91110000600037341L'
     """
     text = str(int(value)) if isinstance(value, float) and value == int(value) else str(value)
+    valid = _valid_identifier(kind, text)
+    if isinstance(valid, str):
+        return valid
+    raise Rejected(Reason.INVALID_IDENTIFIER, valid[0])
+
+
+@lru_cache(maxsize=1 << 21)
+def _valid_identifier(kind: str, text: str) -> str | tuple[str]:
+    """The normalised identifier, or (why not,) — cached: a person or company recurs in
+    every relationship file, and the ID check (birthplace in the birth year) is not cheap."""
     try:
-        return _IDENTIFIERS[kind](text, field)
+        return _IDENTIFIERS[kind](text, kind)
     except InvalidIdentifier as err:
-        detail = f"{err.problem.value}" + (f" ({err.detail})" if err.detail else "")
-        raise Rejected(Reason.INVALID_IDENTIFIER, detail) from None
+        return (f"{err.problem.value}" + (f" ({err.detail})" if err.detail else ""),)
 
 
 def normalise_property(name: str, spec: PropertySpec, value: Any, *, field: str = "") -> Any:

@@ -26,17 +26,15 @@ rows are read in batches; each batch is
 from __future__ import annotations
 
 import hashlib
-import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from graph.credit import CreditRecordIn, store_credit_records
-from graph.model import Edge, GraphModel, Node, NodeRef
+from graph.model import GraphModel
 from graph.stores.base import GraphStore
 from ingest.candidates import CandidateFinder
 from ingest.checkpoint import Checkpoint, CheckpointFile, fingerprint
@@ -44,9 +42,9 @@ from ingest.mapping import Mapping, MappingError
 from ingest.mappings import builtin_mappings, choose_mapping, find_mapping
 from ingest.normalise import Reason
 from ingest.report import FileSummary, QuarantineWriter, Summary
-from ingest.resolve import merge_node
 from ingest.rows import Problem, RowMapper, RowOutcome
 from ingest.sources import Row, Source, open_source
+from ingest.writer import BatchWriter, WriteBatch
 
 __all__ = ["IngestOptions", "Progress", "collect_files", "ingest_paths"]
 
@@ -112,8 +110,9 @@ def collect_files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
 
 
 def _row_digest(row: Row) -> bytes:
-    text = json.dumps(row.values, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.blake2b(f"{row.sheet}\x1f{text}".encode(), digest_size=12).digest()
+    """Identity of a row's content (same cells under the same headers, same sheet)."""
+    text = "\x1e".join(f"{k}\x1f{type(v).__name__}\x1f{v}" for k, v in sorted(row.values.items()))
+    return hashlib.blake2b(f"{row.sheet}\x1d{text}".encode(), digest_size=12).digest()
 
 
 class _Run:
@@ -140,8 +139,9 @@ class _Run:
         relative: str,
         quarantine: QuarantineWriter,
         checkpoint: Checkpoint,
-        save: Any,
+        save: Callable[[Checkpoint], None],
         progress: Progress,
+        writer: BatchWriter,
     ) -> FileSummary:
         first = next(rows, None)
         headers = list(first.values) if first is not None else []
@@ -176,13 +176,13 @@ class _Run:
                 kept.append((row, outcome))
             kept = self._check_refs(kept, stats, quarantine, relative)
             stats.loaded += len(kept)
-            skip = number < done
-            self._write(kept, skip, stats)
-            if skip:
+            batch_out = self._collect(kept, stats)
+            if number < done:
                 self.summary.batches_resumed += 1
-            elif self.durable_each_batch:
-                checkpoint.batches[relative] = number + 1
-                save(checkpoint)
+            else:
+                if self.durable_each_batch:
+                    batch_out.after = _saver(checkpoint, relative, number + 1, save)
+                writer.submit(batch_out)
             if wants_candidates:
                 self._sightings(kept)
             progress.advance(len(batch))
@@ -227,41 +227,19 @@ class _Run:
             self._quarantine(stats, quarantine, relative, row, problems)
         return result
 
-    def _write(self, kept: list[tuple[Row, RowOutcome]], skip: bool, stats: FileSummary) -> None:
-        pending: dict[str, Node] = {}
-        edges: list[Edge] = []
-        credit: list[CreditRecordIn] = []
-        sources: list[tuple[Node, str]] = []
+    def _collect(self, kept: list[tuple[Row, RowOutcome]], stats: FileSummary) -> WriteBatch:
+        """One write batch from the kept rows; their nodes count as seen from now on."""
+        batch = WriteBatch()
         for row, out in kept:
             where = f"{stats.file}:{row.number}"
             stats.nodes += len(out.nodes)
             stats.edges += len(out.edges)
             stats.credit_records += len(out.credit)
-            sources.extend((node, where) for node in out.nodes)
-            edges.extend(out.edges)
-            credit.extend(out.credit)
-        uids = {node.ref.uid for node, _ in sources}
-        if not skip and sources:
-            refs = sorted((NodeRef.from_uid(u) for u in uids), key=lambda r: r.uid)
-            existing = {n.ref.uid: n for n in self.store.get_nodes(refs)}
-            for node, where in sources:
-                uid = node.ref.uid
-                pending[uid] = merge_node(pending.get(uid) or existing.get(uid), node, where)
-            changed = sorted(
-                (n for uid, n in pending.items() if existing.get(uid) != n), key=lambda n: n.ref.uid
-            )
-            for node in changed:
-                before = existing.get(node.ref.uid)
-                old_aliases = before.props.get("aliases") if before is not None else None
-                if node.props.get("aliases") not in (None, old_aliases):
-                    self.summary.aliases_added += 1
-            self.summary.nodes_written += self.store.upsert_nodes(changed)
-        self.seen.update(uids)
-        if not skip and edges:
-            self.summary.edges_written += self.store.upsert_edges(edges)
-        if not skip and credit:
-            result = store_credit_records(self.store, credit)
-            self.summary.credit_written += result.written
+            batch.nodes.extend((node, where) for node in out.nodes)
+            batch.edges.extend(out.edges)
+            batch.credit.extend(out.credit)
+            self.seen.update(node.ref.uid for node in out.nodes)
+        return batch
 
     def _sightings(self, kept: list[tuple[Row, RowOutcome]]) -> None:
         for _, out in kept:
@@ -274,6 +252,16 @@ class _Run:
                     self.finder.add(
                         edge.dst.uid, person.ref.uid, name, unresolved, edge.source or ""
                     )
+
+
+def _saver(
+    checkpoint: Checkpoint, relative: str, done: int, save: Callable[[Checkpoint], None]
+) -> Callable[[], None]:
+    def after() -> None:
+        checkpoint.batches[relative] = done
+        save(checkpoint)
+
+    return after
 
 
 def _chain(first: Row, rest: Iterator[Row]) -> Iterator[Row]:
@@ -333,15 +321,19 @@ def ingest_paths(
 
     out_dir = options.out_dir
     quarantine_path = out_dir / "quarantine.csv" if out_dir else None
-    with QuarantineWriter(quarantine_path) as quarantine:
+    threaded = run.durable_each_batch  # Neo4j: overlap mapping with server-side writes
+    with (
+        QuarantineWriter(quarantine_path) as quarantine,
+        BatchWriter(store, summary, threaded=threaded) as writer,
+    ):
         for path, relative in files:
             source = open_source(path, encoding=options.encoding, sheet=options.sheet)
             for sheet, rows in source.parts():
                 name = relative if sheet is None else f"{relative}[{sheet}]"
                 progress.start(name)
-                stats = run.file(source, rows, name, quarantine, checkpoint, save, progress)
+                stats = run.file(source, rows, name, quarantine, checkpoint, save, progress, writer)
                 summary.files.append(stats)
-                if not run.durable_each_batch:
+                if not run.durable_each_batch:  # the memory store is durable when flushed
                     store.flush()  # type: ignore[attr-defined]
                     checkpoint.batches[name] = 1 << 62
                     save(checkpoint)

@@ -195,7 +195,7 @@ class RowMapper:
     # -- nodes -----------------------------------------------------------------------------
     def _node(self, alias: str, spec: NodeSpec, row: Row) -> Node | NodeRef | None:
         values = row.values
-        if not all(_holds(w, values) for w in spec.when):
+        if spec.when and not all(_holds(w, values) for w in spec.when):
             return None
         if spec.kind_column is not None:
             kind_name = clean_text(values.get(spec.kind_column) or "")

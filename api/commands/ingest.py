@@ -22,7 +22,9 @@ from rich.table import Table
 
 from graph.settings import Settings
 from graph.stores import open_store
+from graph.stores.base import GraphStore
 from ingest.checksum import graph_checksum
+from ingest.export import export_neo4j_admin
 from ingest.generate import generate as plan_graph
 from ingest.generate import write_generated
 from ingest.pipeline import IngestOptions, ingest_paths
@@ -114,8 +116,8 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _add_checksum(summary: Summary, store: object) -> None:
-    result = graph_checksum(store)  # type: ignore[arg-type]
+def _add_checksum(summary: Summary, store: GraphStore) -> None:
+    result = graph_checksum(store)
     summary.checksum = result.digest
     summary.store_nodes, summary.store_edges = result.nodes, result.edges
 
@@ -209,8 +211,34 @@ def generate(
     Console().print(f"ground truth: {out / 'truth.json'}")
 
 
+def export(
+    out: Annotated[Path, typer.Argument(help="directory for the import files")],
+    fmt: Annotated[str, typer.Option("--format", help="neo4j-admin")] = "neo4j-admin",
+    database: Annotated[str, typer.Option(help="database name in the import command")] = "neo4j",
+    as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+) -> None:
+    """Write the configured store as header + data files for ``neo4j-admin database import``."""
+    if fmt != "neo4j-admin":
+        raise typer.BadParameter("only --format neo4j-admin is supported")
+    settings = Settings()
+    store = open_store(settings)
+    try:
+        with err_console.status(f"exporting to {out} …"):
+            result = export_neo4j_admin(store, out, database=database)
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    console = Console()
+    console.print(f"{result.nodes:,} nodes and {result.edges:,} relationships in {out}")
+    console.print(f"stop Neo4j, then: NEO4J_ADMIN=<neo4j>/bin/neo4j-admin {out / 'import.sh'}")
+    console.print(f"start Neo4j, then run {out / 'schema.cypher'} (constraints) with cypher-shell")
+
+
 def register(app: typer.Typer) -> None:
     """Add the ingest commands to the ``creditlink`` app."""
     app.command("ingest")(ingest)
     app.command("generate")(generate)
     app.command("checksum")(checksum)
+    app.command("export")(export)

@@ -1,0 +1,127 @@
+"""Writing batches to the store, resolved against what it holds, optionally in a thread.
+
+With Neo4j the Python side (parsing, validating) and the server side (MERGE) can overlap:
+a writer thread applies batch *k* while the main thread maps batch *k+1*.  Batches are
+applied strictly in order by one thread, so resolution sees every earlier batch, and a
+batch's checkpoint is saved only after it is written.
+
+>>> from graph.model import load_model
+>>> from graph.stores.memory import MemoryStore
+>>> from ingest.report import Summary
+>>> store, summary = MemoryStore(load_model()), Summary(store="memory", files=[])
+>>> node = store.model.make_node("Enterprise", {"uscc": "91110000600037341L", "name": "甲"})
+>>> with BatchWriter(store, summary, threaded=True) as writer:
+...     writer.submit(WriteBatch(nodes=[(node, "a.csv:2")]))
+>>> summary.nodes_written, store.counts().total_nodes
+(1, 1)
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from graph.credit import CreditRecordIn, store_credit_records
+from graph.model import Edge, Node
+from graph.stores.base import GraphStore
+from ingest.report import Summary
+from ingest.resolve import ALIASES, merge_node
+
+__all__ = ["BatchWriter", "WriteBatch"]
+
+#: Batches mapped ahead of the writer; two keep both sides busy without piling up memory.
+QUEUE_DEPTH = 2
+
+
+@dataclass
+class WriteBatch:
+    """One batch's records and what to do once they are durable."""
+
+    nodes: list[tuple[Node, str]] = field(default_factory=list)  # (node, "file:row")
+    edges: list[Edge] = field(default_factory=list)
+    credit: list[CreditRecordIn] = field(default_factory=list)
+    after: Callable[[], None] | None = None
+
+
+class BatchWriter:
+    """Applies :class:`WriteBatch` objects in order; errors surface in the caller's thread."""
+
+    def __init__(self, store: GraphStore, summary: Summary, *, threaded: bool) -> None:
+        self.store = store
+        self.summary = summary
+        self._error: BaseException | None = None
+        self._queue: queue.Queue[WriteBatch | None] | None = None
+        self._thread: threading.Thread | None = None
+        if threaded:
+            self._queue = queue.Queue(maxsize=QUEUE_DEPTH)
+            self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
+            self._thread.start()
+
+    def __enter__(self) -> BatchWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close(raise_error=exc[0] is None)
+
+    def submit(self, batch: WriteBatch) -> None:
+        """Queue (or apply) a batch; raises the writer's error if it failed earlier."""
+        self._raise()
+        if self._queue is None:
+            self._apply(batch)
+        else:
+            self._queue.put(batch)
+
+    def close(self, *, raise_error: bool = True) -> None:
+        """Wait until every queued batch is written."""
+        if self._queue is not None and self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._queue = None
+        if raise_error:
+            self._raise()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def _run(self) -> None:
+        assert self._queue is not None
+        while (batch := self._queue.get()) is not None:
+            if self._error is not None:
+                continue  # drain without writing after a failure
+            try:
+                self._apply(batch)
+            except BaseException as err:  # handed to the main thread
+                self._error = err
+
+    def _apply(self, batch: WriteBatch) -> None:
+        if batch.nodes:
+            self._write_nodes(batch.nodes)
+        if batch.edges:
+            self.summary.edges_written += self.store.upsert_edges(batch.edges)
+        if batch.credit:
+            result = store_credit_records(self.store, batch.credit)
+            self.summary.credit_written += result.written
+        if batch.after is not None:
+            batch.after()
+
+    def _write_nodes(self, sources: list[tuple[Node, str]]) -> None:
+        """Merge with the store's nodes (aliases kept) and write only what changed."""
+        refs = sorted({node.ref for node, _ in sources}, key=lambda r: r.uid)
+        existing = {n.ref.uid: n for n in self.store.get_nodes(refs)}
+        pending: dict[str, Node] = {}
+        for node, where in sources:
+            uid = node.ref.uid
+            pending[uid] = merge_node(pending.get(uid) or existing.get(uid), node, where)
+        changed = sorted(
+            (n for uid, n in pending.items() if existing.get(uid) != n), key=lambda n: n.ref.uid
+        )
+        for node in changed:
+            before = existing.get(node.ref.uid)
+            old = before.props.get(ALIASES) if before is not None else None
+            if node.props.get(ALIASES) not in (None, old):
+                self.summary.aliases_added += 1
+        self.summary.nodes_written += self.store.upsert_nodes(changed)

@@ -17,12 +17,15 @@ from api.deps import AuditDep, PrincipalDep, Requires, StoreDep
 from api.errors import problem_responses
 from api.masking import mask_document
 from api.routers import API_PREFIX
+from api.routers.viz import PICTURE_CSP
 from api.security import Permission
 from queries.bidding import check_bids
 from queries.bidding_input import TenderIn
 from queries.bidding_models import BidCheckResult
+from queries.bidding_picture import bidding_view
 from queries.bidding_receipt import BidCheckReceipt, ReceiptSummary, find_receipts, get_receipt
 from queries.bidding_report import report_html
+from viz.render import Picture
 
 __all__ = ["TAG", "router"]
 
@@ -120,7 +123,7 @@ def list_checks(
     response_model=BidCheckReceipt,
     responses={
         200: {
-            "description": "The receipt (JSON, default) or the report (HTML)",
+            "description": "The receipt (JSON, default), the report or the picture (HTML)",
             "content": {"text/html": {"schema": {"type": "string"}}},
         },
         **problem_responses(401, 403, 404, 422, 503),
@@ -139,8 +142,11 @@ def get_check(
     audit: AuditDep,
     principal: PrincipalDep,
     format: Annotated[
-        Literal["json", "html"],
-        Query(description="`json`: the receipt; `html`: the printable report"),
+        Literal["json", "html", "picture"],
+        Query(
+            description="`json`: the receipt; `html`: the printable report; `picture`: the "
+            "interactive network picture (offline HTML)"
+        ),
     ] = "json",
 ) -> Response:
     """Who checked, when, the tender as given, the data version, the result and whether it
@@ -152,4 +158,9 @@ def get_check(
             receipt.result.model_dump(mode="json"), principal.clearance, store.model
         )
         return HTMLResponse(report_html(document), headers=_HEADERS)
+    if format == "picture":
+        picture = Picture(bidding_view(receipt.result), clearance=principal.clearance)
+        return HTMLResponse(
+            picture.html(), headers={**_HEADERS, "Content-Security-Policy": PICTURE_CSP}
+        )
     return JSONResponse(receipt.model_dump(mode="json"))

@@ -56,6 +56,9 @@ def test_roles_and_masking(make_api: MakeApi, store: GraphStore) -> None:
     check_id = response.json()["check_id"]
     page = api.get(f"{URL}/{check_id}", role=Role.REVIEWER, params={"format": "html"})
     assert zhao not in page.text and "赵经理" in page.text
+    picture = api.get(f"{URL}/{check_id}", role=Role.REVIEWER, params={"format": "picture"})
+    assert picture.status_code == 200 and "vis-network" in picture.text
+    assert zhao not in picture.text and "script-src 'unsafe-inline'" in str(picture.headers)
 
 
 def test_bad_input_and_unknown_receipts(api: Api) -> None:

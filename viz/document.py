@@ -180,6 +180,8 @@ def _node_label(node: ViewNode) -> str:
     lines = [node.name]
     if state := _state_line(node):
         lines.append(state)
+    if node.tag:
+        lines.append(node.tag)
     if node.more:
         lines.append(f"+{node.more} more not shown")
     return "\n".join(lines)

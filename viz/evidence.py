@@ -37,15 +37,16 @@ from datetime import date
 from graph.credit import CreditRecordIn
 from graph.model import Edge, GraphModel, Node, NodeRef
 from graph.stores.base import GraphStore
-from queries.common import credit_of, names_of, step_of
+from queries.common import Entity, credit_of, names_of, step_of
 from queries.lifecycle import AppliedMeasure, PathStep
 from queries.restrictions import restrictions
-from viz.view import NodeStatus, Why
+from viz.view import NodeStatus, ViewNode, Why
 
 __all__ = [
     "facts_of",
     "path_text",
     "statuses",
+    "view_nodes",
     "why_of_entry",
     "why_of_measure",
 ]
@@ -171,3 +172,51 @@ def statuses(
 def _shown(measure: AppliedMeasure) -> bool:
     """Measures not in force that still explain the picture: a suspended one."""
     return measure.status == "suspended"
+
+
+def view_nodes(
+    store: GraphStore,
+    entities: dict[NodeRef, Entity],
+    on: date,
+    *,
+    focus: Iterable[NodeRef] = (),
+    ranks: dict[NodeRef, int] | None = None,
+    facts: dict[NodeRef, list[str]] | None = None,
+    more: dict[NodeRef, int] | None = None,
+    tags: dict[NodeRef, str] | None = None,
+    extra_why: dict[NodeRef, list[Why]] | None = None,
+) -> list[ViewNode]:
+    """View nodes of ``entities`` with their properties, credit state on ``on`` and the
+    reasons for it looked up (``extra_why`` first: the question's own evidence)."""
+    stored = {n.ref: n for n in store.get_nodes(entities)}
+    names = {ref: e.name for ref, e in entities.items()}
+    found = statuses(store, entities, on, names=names)
+    focused = set(focus)
+    nodes = []
+    for ref, entity in entities.items():
+        status = found.get(ref, NodeStatus())
+        node = stored.get(ref)
+        lines = [*(facts or {}).get(ref, [])]
+        lines += facts_of(node, store.model) if node is not None else []
+        first = (extra_why or {}).get(ref, [])
+        seen = {w.reference for w in first}
+        why = [*first, *(w for w in status.why if w.reference not in seen)]
+        nodes.append(
+            ViewNode(
+                uid=ref.uid,
+                kind=ref.kind,
+                key=ref.key,
+                name=entity.name,
+                labels=entity.labels,
+                props=dict(node.props) if node is not None else {},
+                state=status.state,
+                suspended=status.suspended,
+                focus=ref in focused,
+                rank=(ranks or {}).get(ref, 0),
+                facts=lines,
+                why=why,
+                more=(more or {}).get(ref, 0),
+                tag=(tags or {}).get(ref),
+            )
+        )
+    return nodes

@@ -7,12 +7,12 @@ leaves — a few hundred iterations only smooth it.  The browser still runs the 
 stops it, see ``viz/static/picture.js``); this only decides where it starts.
 
 >>> pos = radial_positions(["a", "b", "c", "d"], [("a", "b"), ("a", "c"), ("c", "d")], ["a"])
->>> pos["a"]
-(0.0, 0.0)
->>> sorted(round((x * x + y * y) ** 0.5) for x, y in (pos["b"], pos["c"]))
-[180, 180]
->>> round((pos["d"][0] ** 2 + pos["d"][1] ** 2) ** 0.5)
-360
+>>> ax, ay = pos["a"]
+>>> sorted(round(math.hypot(x - ax, y - ay)) for x, y in (pos["b"], pos["c"], pos["d"]))
+[180, 180, 360]
+>>> pos = radial_positions(["a", "b", "c", "d"], [], [])  # four loners: a 2 x 2 block
+>>> sorted(set(round(x) for x, _ in pos.values())), sorted(set(round(y) for _, y in pos.values()))
+([90, 270], [90, 270])
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def radial_positions(
     nodes: Sequence[str], edges: Iterable[tuple[str, str]], roots: Iterable[str]
 ) -> dict[str, tuple[float, float]]:
     """Start positions of ``nodes``: a radial tree around ``roots`` (and around one node
-    of every part the roots do not reach), the trees side by side."""
+    of every part the roots do not reach), the trees packed in rows."""
     adjacency: dict[str, list[str]] = {n: [] for n in nodes}
     for a, b in edges:
         if a in adjacency and b in adjacency and a != b:
@@ -94,13 +94,28 @@ def radial_positions(
             adjacency[b].append(a)
     for neighbours in adjacency.values():
         neighbours.sort()
-    positions: dict[str, tuple[float, float]] = {}
-    left = 0.0
+    placed = []
     for root, children, depth in _trees(nodes, adjacency, roots):
-        placed = _place(root, children, depth)
-        extent = max((math.hypot(x, y) for x, y in placed.values()), default=0.0)
-        shift = left + extent if positions else 0.0
-        for node, (x, y) in placed.items():
-            positions[node] = (x + shift, y)
-        left = shift + extent + RING
+        where = _place(root, children, depth)
+        extent = max((math.hypot(x, y) for x, y in where.values()), default=0.0)
+        placed.append((extent + RING / 2, where))
+    return _pack(placed)
+
+
+def _pack(
+    trees: list[tuple[float, dict[str, tuple[float, float]]]],
+) -> dict[str, tuple[float, float]]:
+    """Trees (radius, positions around 0,0) in rows of about the width of a square, the
+    first (the focus's) top left: a few groups or isolated nodes make a block, not a line."""
+    area = sum((2 * r) ** 2 for r, _ in trees)
+    width = max([2 * r for r, _ in trees[:1]] + [math.sqrt(area)])
+    positions: dict[str, tuple[float, float]] = {}
+    x = y = row = 0.0
+    for radius, where in trees:
+        if x > 0 and x + 2 * radius > width:
+            x, y, row = 0.0, y + row, 0.0
+        for node, (px, py) in where.items():
+            positions[node] = (round(px + x + radius, 1), round(py + y + radius, 1))
+        x += 2 * radius
+        row = max(row, 2 * radius)
     return positions

@@ -89,6 +89,7 @@ class NodeStatus(_Frozen):
     suspended: bool = False
     focus: bool = False
     rank: int = 0
+    tag: str | None = None
     facts: list[str] = Field(default_factory=list)
     why: list[Why] = Field(default_factory=list)
 
@@ -113,6 +114,7 @@ class ViewNode(_Frozen):
     suspended: bool = Field(False, description="a measure on it is suspended (objection)")
     focus: bool = Field(False, description="what the question is about: drawn larger")
     rank: int = Field(0, description="lower ranks are kept first under the picture cap")
+    tag: str | None = Field(None, description="a few words under the name (a verdict …)")
     facts: list[str] = Field(default_factory=list, description="lines for the tooltip")
     why: list[Why] = Field(default_factory=list, description="why it has its colour")
     more: int = Field(0, ge=0, description="a hub: neighbours the answer did not include")

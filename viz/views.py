@@ -32,7 +32,6 @@ their credit state on the answer's date and the reasons for it (:mod:`viz.eviden
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 
 from graph.model import NodeRef
@@ -45,10 +44,10 @@ from queries.config import InvestigationConfig, load_config
 from queries.lifecycle import PathStep
 from queries.paths import PathsResult
 from queries.related import RelatedResult
-from viz.evidence import facts_of, statuses, why_of_measure
-from viz.view import GraphView, NodeStatus, ViewEdge, ViewNode, Why
+from viz.evidence import view_nodes, why_of_measure
+from viz.view import GraphView, ViewEdge, Why
 
-__all__ = ["affected_view", "cluster_view", "paths_view", "related_view"]
+__all__ = ["affected_view", "cluster_view", "edge_of_step", "paths_view", "related_view"]
 
 
 def _today() -> date:
@@ -64,52 +63,8 @@ def _filters(types: list[str] | None, direction: str) -> str:
     return f" ({'; '.join(parts)})" if parts else ""
 
 
-def _nodes(
-    store: GraphStore,
-    entities: dict[NodeRef, Entity],
-    on: date,
-    *,
-    focus: Iterable[NodeRef] = (),
-    ranks: dict[NodeRef, int] | None = None,
-    facts: dict[NodeRef, list[str]] | None = None,
-    more: dict[NodeRef, int] | None = None,
-    extra_why: dict[NodeRef, list[Why]] | None = None,
-) -> list[ViewNode]:
-    """View nodes of ``entities`` with properties, credit state and reasons looked up."""
-    stored = {n.ref: n for n in store.get_nodes(entities)}
-    names = {ref: e.name for ref, e in entities.items()}
-    found = statuses(store, entities, on, names=names)
-    focused = set(focus)
-    nodes = []
-    for ref, entity in entities.items():
-        status = found.get(ref, NodeStatus())
-        node = stored.get(ref)
-        lines = facts_of(node, store.model) if node is not None else []
-        lines += (facts or {}).get(ref, [])
-        first = (extra_why or {}).get(ref, [])
-        seen = {w.reference for w in first}
-        why = [*first, *(w for w in status.why if w.reference not in seen)]
-        nodes.append(
-            ViewNode(
-                uid=ref.uid,
-                kind=ref.kind,
-                key=ref.key,
-                name=entity.name,
-                labels=entity.labels,
-                props=dict(node.props) if node is not None else {},
-                state=status.state,
-                suspended=status.suspended,
-                focus=ref in focused,
-                rank=(ranks or {}).get(ref, 0),
-                facts=lines,
-                why=why,
-                more=(more or {}).get(ref, 0),
-            )
-        )
-    return nodes
-
-
-def _edge_of_step(step: Step, notes: list[str] | None = None) -> ViewEdge:
+def edge_of_step(step: Step, notes: list[str] | None = None) -> ViewEdge:
+    """A view edge of an evidence step (its text first among the notes)."""
     return ViewEdge(
         type=step.type,
         src=step.src,
@@ -138,7 +93,7 @@ def related_view(store: GraphStore, result: RelatedResult) -> GraphView:
             *(f"  {step.text}" for step in found.via),
         ]
         for step in found.via:
-            edge = _edge_of_step(step)
+            edge = edge_of_step(step)
             edges.setdefault(edge.eid, edge)
     more = {hub.entity.ref: hub.more for hub in result.hubs}
     left_out = [
@@ -164,7 +119,9 @@ def related_view(store: GraphStore, result: RelatedResult) -> GraphView:
         ),
         as_of=result.as_of,
         credit_on=on,
-        nodes=_nodes(store, entities, on, focus=[seed.ref], ranks=ranks, facts=facts, more=more),
+        nodes=view_nodes(
+            store, entities, on, focus=[seed.ref], ranks=ranks, facts=facts, more=more
+        ),
         edges=list(edges.values()),
         left_out=left_out,
     )
@@ -182,11 +139,11 @@ def paths_view(store: GraphStore, result: PathsResult) -> GraphView:
             entities.setdefault(entity.ref, entity)
             ranks.setdefault(entity.ref, number)
         for step in path.steps:
-            eid = _edge_of_step(step).eid
+            eid = edge_of_step(step).eid
             steps.setdefault(eid, step)
             on_paths.setdefault(eid, []).append(number)
     edges = [
-        _edge_of_step(step, [f"on path {', '.join(map(str, on_paths[eid]))}"])
+        edge_of_step(step, [f"on path {', '.join(map(str, on_paths[eid]))}"])
         for eid, step in steps.items()
     ]
     left_out = []
@@ -210,7 +167,7 @@ def paths_view(store: GraphStore, result: PathsResult) -> GraphView:
         ),
         as_of=result.as_of,
         credit_on=on,
-        nodes=_nodes(store, entities, on, focus=[a.ref, b.ref], ranks=ranks),
+        nodes=view_nodes(store, entities, on, focus=[a.ref, b.ref], ranks=ranks),
         edges=edges,
         left_out=left_out,
     )
@@ -268,7 +225,7 @@ def affected_view(store: GraphStore, result: Affected) -> GraphView:
         ),
         as_of=result.as_of,
         credit_on=result.as_of,
-        nodes=_nodes(
+        nodes=view_nodes(
             store,
             entities,
             result.as_of,
@@ -352,7 +309,7 @@ def cluster_view(
         ),
         as_of=result.as_of,
         credit_on=on,
-        nodes=_nodes(store, entities, on, focus=focus, ranks=ranks, facts=facts),
+        nodes=view_nodes(store, entities, on, focus=focus, ranks=ranks, facts=facts),
         edges=edges,
         left_out=left_out,
     )

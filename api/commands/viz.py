@@ -1,4 +1,4 @@
-"""``creditlink viz related | paths | affected | cluster``: pictures of query answers.
+"""``creditlink viz related | paths | affected | cluster | bidding``: pictures of answers.
 
 Each command runs the ``queries/`` function of its name on the configured store and writes
 the picture (:mod:`viz`) to ``--out`` as one self-contained HTML file that opens offline;
@@ -28,10 +28,12 @@ from graph.settings import Settings
 from graph.stores import open_store
 from graph.stores.base import GraphStore
 from queries.affected import affected
+from queries.bidding_receipt import get_receipt
 from queries.clusters import clusters
 from queries.common import resolve
 from queries.paths import paths
 from queries.related import related
+from viz.bidding import bidding_view
 from viz.ids import load_key
 from viz.png import export_png
 from viz.render import Picture
@@ -260,6 +262,32 @@ def cluster_command(
     """Picture of the affiliate cluster around an entity."""
     day = _date(as_of)
     view = _view(lambda s: cluster_view(s, clusters(s, around=resolve(s, key).ref, as_of=day)))
+    _write(
+        view,
+        out=out,
+        png=png,
+        role=role,
+        max_nodes=max_nodes,
+        as_json=as_json,
+        size=(width, height),
+    )
+
+
+@viz_app.command("bidding")
+def bidding_command(
+    check_id: Annotated[
+        str, typer.Argument(help="the check's id (creditlink bid-check prints it)")
+    ],
+    out: Out = None,
+    png: Png = False,
+    role: RoleOpt = Role.ADMIN,
+    max_nodes: MaxNodes = DEFAULT_MAX_NODES,
+    width: Width = 1600,
+    height: Height = 1000,
+    as_json: Json = False,
+) -> None:
+    """Picture of a stored bidding check: bidders, findings and their evidence."""
+    view = _view(lambda s: bidding_view(s, get_receipt(s, check_id).result))
     _write(
         view,
         out=out,

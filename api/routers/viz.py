@@ -1,7 +1,8 @@
 """Pictures: network pictures of query answers as self-contained HTML (or their JSON), and
 the investigation page.
 
-Each picture route runs the ``queries/`` function of its name and draws its answer
+Each picture route runs the ``queries/`` function of its name (the bidding picture reads the
+check's receipt) and draws its answer
 (:mod:`viz`): ``format=html`` (the default) returns one offline HTML file, ``format=json``
 the :class:`~viz.document.PictureDocument` the investigation page draws.  Personal data
 is masked for the caller's role inside the picture (the masking middleware sees JSON only).
@@ -24,10 +25,12 @@ from api.security import Permission
 from graph.exc import NotFound
 from graph.model import Direction, load_model
 from queries.affected import affected
+from queries.bidding_receipt import get_receipt
 from queries.clusters import clusters
 from queries.entities import parse_ref
 from queries.paths import paths
 from queries.related import related
+from viz.bidding import bidding_view
 from viz.document import PictureDocument
 from viz.ids import load_key
 from viz.render import STATIC_DIR, Picture
@@ -295,6 +298,38 @@ def cluster_picture(
     audit.subject = ref.uid
     result = clusters(store, around=ref, as_of=as_of)
     return _answer(cluster_view(store, result), format, principal, request, settings, max_nodes)
+
+
+@router.get(
+    f"{PREFIX}/bidding/{{check_id}}",
+    summary="Picture of a bidding check (from its receipt)",
+    response_model=PictureDocument,
+    responses=_RESPONSES,
+    dependencies=[Requires(Permission.BIDDING_CHECK)],
+)
+def bidding_picture(
+    check_id: Annotated[
+        str,
+        Path(
+            description="the check's id (its receipt)",
+            max_length=64,
+            openapi_examples={"check": {"value": "bc-3f2a9c0e5b7d4e1f"}},
+        ),
+    ],
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    audit: AuditDep,
+    max_nodes: MaxNodesQuery = DEFAULT_MAX_NODES,
+    format: FormatQuery = "html",
+) -> Response:
+    """The bidders of a stored check and the evidence of its findings, findings that decide
+    a verdict emphasised (``queries.bidding``); 404 for an unknown check."""
+    audit.subject = f"bid-check:{check_id}"
+    receipt = get_receipt(store, check_id)
+    view = bidding_view(store, receipt.result)
+    return _answer(view, format, principal, request, settings, max_nodes)
 
 
 # -- the investigation page (static; not in the OpenAPI document) ----------------------------

@@ -77,6 +77,11 @@
         button.dataset.uid = entity.uid;
         var name = (entity.props && entity.props.name) || entity.key;
         button.textContent = name + " · " + entity.kind + " · " + entity.key;
+        if (entity.key.indexOf("*") >= 0) {
+          // The key is masked for this role: the entity cannot be asked about by key.
+          button.disabled = true;
+          button.title = "需要完整权限 needs full clearance (investigator)";
+        }
         button.addEventListener("click", function () {
           clearAll();
           load(entity.kind, entity.key, Number($("hops").value));

@@ -122,12 +122,22 @@ def get_audit(request: Request) -> AuditContext:
 AuditDep = Annotated[AuditContext, Depends(get_audit)]
 
 
-_NUMBER = re.compile(r"\s*[+-]?\d+(\.\d*)?\s*")
+_ISO_START = re.compile(r"\s*\d{4}-\d{2}-\d{2}")
 
 
 def _iso_only(value: Any) -> Any:
-    """Refuse numbers where a date is expected (pydantic would read them as Unix times)."""
-    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+    """Refuse anything but ISO 8601 text (pydantic would read numbers as Unix times).
+
+    >>> _iso_only("2024-05-01")
+    '2024-05-01'
+    >>> _iso_only("1.5e-3")
+    Traceback (most recent call last):
+    ...
+    ValueError: expected an ISO 8601 date, e.g. 2024-05-01
+    """
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_START.match(value):
         raise ValueError("expected an ISO 8601 date, e.g. 2024-05-01")
     return value
 

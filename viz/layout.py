@@ -7,12 +7,13 @@ leaves — a few hundred iterations only smooth it.  The browser still runs the 
 stops it, see ``viz/static/picture.js``); this only decides where it starts.
 
 >>> pos = radial_positions(["a", "b", "c", "d"], [("a", "b"), ("a", "c"), ("c", "d")], ["a"])
->>> ax, ay = pos["a"]
->>> sorted(round(math.hypot(x - ax, y - ay)) for x, y in (pos["b"], pos["c"], pos["d"]))
+>>> pos["a"]
+(0.0, 0.0)
+>>> sorted(round(math.hypot(x, y)) for x, y in (pos["b"], pos["c"], pos["d"]))
 [180, 180, 360]
 >>> pos = radial_positions(["a", "b", "c", "d"], [], [])  # four loners: a 2 x 2 block
 >>> sorted(set(round(x) for x, _ in pos.values())), sorted(set(round(y) for _, y in pos.values()))
-([90, 270], [90, 270])
+([0, 180], [0, 180])
 """
 
 from __future__ import annotations
@@ -106,16 +107,19 @@ def _pack(
     trees: list[tuple[float, dict[str, tuple[float, float]]]],
 ) -> dict[str, tuple[float, float]]:
     """Trees (radius, positions around 0,0) in rows of about the width of a square, the
-    first (the focus's) top left: a few groups or isolated nodes make a block, not a line."""
+    first (the focus's) top left: a few groups or isolated nodes make a block, not a line.
+    The first tree's root stays at 0,0, where the layout's central gravity pulls."""
     area = sum((2 * r) ** 2 for r, _ in trees)
     width = max([2 * r for r, _ in trees[:1]] + [math.sqrt(area)])
     positions: dict[str, tuple[float, float]] = {}
     x = y = row = 0.0
+    origin = trees[0][0] if trees else 0.0
     for radius, where in trees:
         if x > 0 and x + 2 * radius > width:
             x, y, row = 0.0, y + row, 0.0
+        dx, dy = x + radius - origin, y + radius - origin
         for node, (px, py) in where.items():
-            positions[node] = (round(px + x + radius, 1), round(py + y + radius, 1))
+            positions[node] = (round(px + dx, 1), round(py + dy, 1))
         x += 2 * radius
         row = max(row, 2 * radius)
     return positions

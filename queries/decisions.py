@@ -442,7 +442,7 @@ def file_decisions(
                 after=outcome.decision.model_dump(mode="json"),
             )
         )
-    store.put_records(writes)
+    store.put_records(writes, new=True)  # all new: CREATE, and a concurrent filing conflicts
     before = load_decisions(store, sorted(stored))
     results = []
     reported: set[str] = set()

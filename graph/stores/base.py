@@ -248,9 +248,10 @@ class GraphStore(Protocol):
         """Persist what needs persisting and release resources."""
         ...
 
-    def put_records(self, records: Iterable[StoredRecord]) -> int:
+    def put_records(self, records: Iterable[StoredRecord], *, new: bool = False) -> int:
         """Create or replace records by (collection, id) in one transaction; append-only
-        collections refuse an existing id with :class:`~graph.exc.ConflictError`."""
+        collections (and every record when ``new``) refuse an existing id with
+        :class:`~graph.exc.ConflictError`."""
         ...
 
     def get_records(self, collection: str, ids: Sequence[str]) -> list[StoredRecord]:

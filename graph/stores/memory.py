@@ -292,10 +292,11 @@ class MemoryStore:
         return GraphCounts(nodes=nodes, edges=edges)
 
     # -- records beside the graph (credit state) --------------------------------------------
-    def put_records(self, records: Iterable[StoredRecord]) -> int:
+    def put_records(self, records: Iterable[StoredRecord], *, new: bool = False) -> int:
         """Create or replace records by (collection, id) in one transaction; append-only
-        collections refuse an existing id with :class:`~graph.exc.ConflictError`."""
-        count = self._records.put(records)
+        collections (and every record when ``new``) refuse an existing id with
+        :class:`~graph.exc.ConflictError`."""
+        count = self._records.put(records, new=new)
         self._dirty = self._dirty or count > 0
         return count
 

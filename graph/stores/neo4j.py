@@ -348,14 +348,15 @@ class Neo4jStore:
             self._write(statement, {})
         self._record_schema_ready = True
 
-    def put_records(self, records: Iterable[StoredRecord]) -> int:
+    def put_records(self, records: Iterable[StoredRecord], *, new: bool = False) -> int:
         """Create or replace records by (collection, id) in one transaction; append-only
-        collections refuse an existing id with :class:`~graph.exc.ConflictError`."""
+        collections (and every record when ``new``) refuse an existing id with
+        :class:`~graph.exc.ConflictError`."""
         batch = list(records)
         if not batch:
             return 0
         self._ensure_record_schema()
-        statements = record_cypher.put_records(batch)
+        statements = record_cypher.put_records(batch, create=new)
 
         def work(tx: ManagedTransaction) -> None:
             for query, params in statements:

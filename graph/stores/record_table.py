@@ -67,15 +67,17 @@ class RecordTable:
         """Forget every record."""
         self.__init__()  # type: ignore[misc]
 
-    def put(self, records: Iterable[StoredRecord]) -> int:
-        """Create or replace; all-or-nothing when an append-only record already exists."""
+    def put(self, records: Iterable[StoredRecord], *, new: bool = False) -> int:
+        """Create or replace; all-or-nothing when an append-only (or, with ``new``, any)
+        record already exists."""
         batch = list(records)
-        for record in batch:
-            if RECORD_COLLECTIONS[record.collection] and record.rid in self.records:
-                raise ConflictError(f"{record.collection} is append-only: {record.rid} exists")
         seen: set[str] = set()
         for record in batch:
-            if RECORD_COLLECTIONS[record.collection] and record.rid in seen:
+            if not (new or RECORD_COLLECTIONS[record.collection]):
+                continue
+            if record.rid in self.records:
+                raise ConflictError(f"{record.collection} is append-only: {record.rid} exists")
+            if record.rid in seen:
                 raise ConflictError(f"{record.collection} is append-only: {record.rid} twice")
             seen.add(record.rid)
         for record in batch:

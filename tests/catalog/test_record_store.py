@@ -106,3 +106,16 @@ def test_memory_store_file_keeps_records(tmp_path: object) -> None:
     first.close()
     again = MemoryStore(load_model(), path)
     assert again.find_records(["Decision"], subjects=["Person:1"]) == [record]
+
+
+def test_new_records_refuse_existing_ids(store: GraphStore) -> None:
+    first = _rec("Decision", "d1", fields={"x": 1})
+    store.put_records([first], new=True)
+    with pytest.raises(ConflictError):
+        store.put_records([_rec("Decision", "d2"), _rec("Decision", "d1")], new=True)
+    assert store.get_records("Decision", ["d1", "d2"]) == [first]
+    with pytest.raises(ConflictError):
+        store.put_records([_rec("Decision", "d3"), _rec("Decision", "d3")], new=True)
+    replaced = _rec("Decision", "d1", fields={"x": 2})
+    store.put_records([replaced])  # without new: replaced
+    assert store.get_records("Decision", ["d1"]) == [replaced]

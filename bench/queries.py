@@ -27,6 +27,8 @@ look-ups of ``related`` something to find; they are written into both stores.
 from __future__ import annotations
 
 import argparse
+import gc
+import os
 import random
 import statistics
 import time
@@ -412,6 +414,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=10.0, help="naive Cypher limit (s)")
     parser.add_argument("--budget", type=float, default=60.0, help="naive time per cell (s)")
     parser.add_argument("--no-report", action="store_true", help="do not write docs/benchmarks.md")
+    parser.add_argument("--load-only", action="store_true", help="load both stores and stop")
     args = parser.parse_args()
 
     model: GraphModel = load_model()
@@ -420,9 +423,15 @@ def main() -> None:
     records = _blacklist(graph, rng)
     args.cache_dir.mkdir(parents=True, exist_ok=True)
     memory = _memory(graph, args.cache_dir, records)
+    gc.collect()
+    gc.freeze()  # as a server holding the graph would: no full collections over it
     counts = memory.counts()
     driver = neo4j.GraphDatabase.driver(args.neo4j, auth=("neo4j", args.password))
     store, loaded = _neo4j(driver, graph, counts, records, args.reload)
+    if args.load_only:
+        driver.close()
+        return
+    load_before = os.getloadavg()[0]
     stores: dict[str, GraphStore] = {"neo4j": store, "memory": memory}
     ctx = Context(driver, memory, args.timeout)
 
@@ -476,10 +485,11 @@ def main() -> None:
         },
     )
     driver.close()
-    _report(args, counts, loaded, table, len(pairs))
+    load = f"load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
+    _report(args, counts, loaded, table, len(pairs), load)
 
 
-def _report(args: Any, counts: Any, loaded: str, table: Table, pairs: int) -> None:
+def _report(args: Any, counts: Any, loaded: str, table: Table, pairs: int, load: str) -> None:
     config = load_config()
     who = ("neo4j", "memory", "naive Cypher", "networkx")
     lines = [
@@ -506,7 +516,7 @@ def _report(args: Any, counts: Any, loaded: str, table: Table, pairs: int) -> No
         [
             "## Investigations (`bench/queries.py`)",
             "",
-            machine_line(),
+            f"{machine_line()} Machine shared with other work: {load}.",
             f"Graph: `generate({args.scale}, seed={args.seed})` = {counts.total_nodes:,} nodes, "
             f"{counts.total_edges:,} relationships; 1 % of enterprises black-listed. "
             f"Neo4j 5.26 community: {loaded}. Every query has `as_of={AS_OF}`; "
@@ -520,7 +530,8 @@ def _report(args: Any, counts: Any, loaded: str, table: Table, pairs: int) -> No
             f"(server timeout {args.timeout:.0f} s, counted as timed out), and networkx "
             "(`ego_graph` on an undirected view then the date filter; `shortest_path` on a "
             "filtered view; `ancestors` + `all_simple_paths`); each naive cell stops after "
-            f"{args.budget:.0f} s of work (n = seeds measured).",
+            f"{args.budget:.0f} s of work (n = seeds measured). The memory store's objects are "
+            "frozen out of the garbage collector after loading (`gc.freeze()`).",
             "",
             "Overall per question:",
             "",

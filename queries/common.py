@@ -62,7 +62,8 @@ class Entity(BaseModel):
     def of(cls, node: Node) -> Entity:
         """The entity view of a stored node."""
         ref = node.ref
-        return cls(
+        # Built from a stored node: trusted values, so no validation on this hot path.
+        return cls.model_construct(
             uid=ref.uid, kind=ref.kind, key=ref.key, name=display_name(node), labels=node.labels
         )
 
@@ -100,7 +101,7 @@ def credit_of(
     """Credit states of many entities in one round trip (on ``as_of``, today when None)."""
     found = credit_states(store, list(dict.fromkeys(refs)), as_of or date.today())
     return {
-        ref: Credit(
+        ref: Credit.model_construct(
             state=s.state,
             suspended=s.suspended,
             restricts=s.restricts,
@@ -172,17 +173,27 @@ def _percent(value: Any) -> str:
     return f"{pct:.0f}%" if abs(pct - round(pct)) < 1e-9 else f"{pct:.2f}%"
 
 
-def _fields(edge: Edge) -> dict[str, str]:
-    props = edge.props
-    when = props.get("date")
-    lot = props.get("lot")
-    return {
-        "ratio": _percent(props.get("ratio")),
-        "role": str(props.get("role") or "an officer (董监高)"),
-        "position": f" as {props['position']}" if props.get("position") else "",
-        "relation": str(props.get("relation") or "an associate"),
-        "date": (f" on {when}" if when else "") + (f" (lot {lot})" if lot else ""),
-    }
+class _Fields(dict[str, str]):
+    """The values a phrase may name, each computed only when the phrase uses it."""
+
+    def __init__(self, edge: Edge, src: str, dst: str) -> None:
+        super().__init__(src=src, dst=dst)
+        self.props = edge.props
+
+    def __missing__(self, name: str) -> str:
+        props = self.props
+        if name == "ratio":
+            return _percent(props.get("ratio"))
+        if name == "role":
+            return str(props.get("role") or "an officer (董监高)")
+        if name == "position":
+            return f" as {props['position']}" if props.get("position") else ""
+        if name == "relation":
+            return str(props.get("relation") or "an associate")
+        if name == "date":
+            when, lot = props.get("date"), props.get("lot")
+            return (f" on {when}" if when else "") + (f" (lot {lot})" if lot else "")
+        raise KeyError(name)
 
 
 def step_of(
@@ -196,21 +207,17 @@ def step_of(
     ref_day = as_of or date.today()
     ended = edge.valid_to is not None and edge.valid_to <= ref_day
     phrase = config.phrases.get(edge.type)
-    values = {
-        "src": names.get(edge.src, edge.src.key),
-        "dst": names.get(edge.dst, edge.dst.key),
-        **_fields(edge),
-    }
+    values = _Fields(edge, names.get(edge.src, edge.src.key), names.get(edge.dst, edge.dst.key))
     if phrase is None:
         text = f"{values['src']} {edge.type} {values['dst']}"
     else:
-        text = (phrase.past if ended else phrase.now).format(**values)
+        text = (phrase.past if ended else phrase.now).format_map(values)
     if ended:
         start = f" from {edge.valid_from}" if edge.valid_from else ""
         text += f"{start} until {edge.valid_to}"
     elif edge.valid_from:
         text += f" since {edge.valid_from}"
-    return Step(
+    return Step.model_construct(
         type=edge.type,
         src=edge.src.uid,
         dst=edge.dst.uid,

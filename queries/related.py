@@ -118,10 +118,15 @@ def related(
     for depth in range(1, hops + 1):
         following: list[NodeRef] = []
         for expansion in store.expand_capped(
-            frontier, cap=cap, types=checked, direction=direction, as_of=as_of
+            frontier,
+            cap=cap,
+            types=checked,
+            direction=direction,
+            as_of=as_of,
+            exclude=distance.keys(),  # known nodes need not travel again
         ):
             if expansion.more:
-                hubs.append((expansion.node, depth - 1, len(expansion.neighbours), expansion.total))
+                hubs.append((expansion.node, depth - 1, expansion.shown, expansion.total))
             for reached in expansion.neighbours:
                 ref = reached.node.ref
                 if ref in distance:
@@ -143,11 +148,13 @@ def related(
     credit = credit_of(store, list(distance), as_of)
     entities = {ref: Entity.of(node) for ref, node in nodes.items()}
 
+    arrival = {ref: step_of(edge, names, as_of, config) for ref, (_, edge) in parent.items()}
+
     def via(ref: NodeRef) -> list[Step]:
         steps = []
         while ref in parent:
-            ref, edge = parent[ref]
-            steps.append(step_of(edge, names, as_of, config))
+            steps.append(arrival[ref])
+            ref = parent[ref][0]
         return steps[::-1]
 
     reached_refs = sorted(
@@ -161,7 +168,7 @@ def related(
         types=list(checked) if checked is not None else None,
         direction=direction,
         entities=[
-            RelatedEntity(
+            RelatedEntity.model_construct(
                 entity=entities[ref], distance=distance[ref], via=via(ref), credit=credit[ref]
             )
             for ref in reached_refs

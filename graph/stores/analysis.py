@@ -6,9 +6,9 @@ shares, and the entities that share an intermediate node (a phone, an address, a
 Both stores return exactly the same records for the same graph.
 
 >>> from graph.model import NodeRef
->>> e = Expansion(node=NodeRef("Contact", "address|x"), total=5000, neighbours=[])
+>>> e = Expansion(node=NodeRef("Contact", "address|x"), total=5000, shown=50, neighbours=[])
 >>> e.more
-5000
+4950
 """
 
 from __future__ import annotations
@@ -47,20 +47,23 @@ class Expansion(BaseModel):
     """One node's distinct neighbours in uid order, at most ``cap`` of them.
 
     ``total`` is the number of distinct neighbours that match the filters, counted by the
-    engine; when a neighbour is joined by several relationships the one with the smallest
-    ``eid`` is given.
+    engine, and ``shown`` how many of them fall within the cap (the first by uid).
+    ``neighbours`` are the shown ones minus those the caller asked to exclude (nodes it
+    already knows).  When a neighbour is joined by several relationships the one with the
+    smallest ``eid`` is given.
     """
 
     model_config = ConfigDict(frozen=True)
 
     node: NodeRef
     total: int
+    shown: int
     neighbours: list[Reached]
 
     @property
     def more(self) -> int:
-        """Neighbours that matched but were not returned (the "N more" of a hub)."""
-        return self.total - len(self.neighbours)
+        """Neighbours that matched beyond the cap (the "N more" of a hub)."""
+        return self.total - self.shown
 
 
 class OwnershipStake(BaseModel):

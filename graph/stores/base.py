@@ -6,7 +6,7 @@ run the same contract suite (``tests/graph/test_store_contract.py``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -290,9 +290,10 @@ class GraphStore(Protocol):
         direction: Direction = Direction.BOTH,
         as_of: date | None = None,
         ratio_above: float | None = None,
+        exclude: Collection[NodeRef] = (),
     ) -> list[Expansion]:
         """Per frontier node (by uid): its distinct neighbours counted by the engine and the
-        first ``cap`` by uid, each with its matching relationship of smallest eid."""
+        first ``cap`` by uid (less ``exclude``), each with its relationship of smallest eid."""
         ...
 
     def k_shortest_paths(

@@ -90,11 +90,13 @@ def expand_capped(
     cap: int,
     ratio_types: Sequence[str] = (),
     ratio_above: float | None = None,
+    exclude: Sequence[str] = (),
 ) -> Query:
-    """Per frontier node: its distinct neighbours counted, and the first ``cap`` by uid.
+    """Per frontier node: its distinct neighbours counted, and the first ``cap`` by uid
+    (less those in ``exclude``, which still take their place under the cap).
 
     The neighbour is returned with the matching relationship of smallest ``eid``.  A hub's
-    relationships are scanned and sorted on the server; only ``cap`` rows come back.
+    relationships are scanned and sorted on the server; at most ``cap`` rows come back.
     """
     left, right = _arrows(direction)
     query = (
@@ -106,7 +108,8 @@ def expand_capped(
         "WITH m, head(collect(r)) AS r ORDER BY m.uid "
         "WITH collect({m: m, r: r}) AS rows "
         "RETURN size(rows) AS total, rows[0..$cap] AS shown } "
-        "RETURN n.uid AS uid, total, [x IN shown | {uid: x.m.uid, labels: labels(x.m), "
+        "RETURN n.uid AS uid, total, size(shown) AS capped, "
+        "[x IN shown WHERE NOT x.m.uid IN $exclude | {uid: x.m.uid, labels: labels(x.m), "
         f"props: properties(x.m), edge: {_edge('x.r')}}}] AS shown"
     )
     params = {
@@ -115,6 +118,7 @@ def expand_capped(
         "cap": int(cap),
         "ratio_types": list(ratio_types),
         "ratio_above": ratio_above,
+        "exclude": list(exclude),
     }
     return query, params
 

@@ -24,7 +24,7 @@ import os
 import pickle
 import tempfile
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path as FilePath
 from typing import Any
@@ -351,9 +351,10 @@ class MemoryStore:
         direction: Direction = Direction.BOTH,
         as_of: date | None = None,
         ratio_above: float | None = None,
+        exclude: Collection[NodeRef] = (),
     ) -> list[Expansion]:
         """Per frontier node (by uid): its distinct neighbours counted by the engine and the
-        first ``cap`` by uid, each with its matching relationship of smallest eid."""
+        first ``cap`` by uid (less ``exclude``), each with its relationship of smallest eid."""
         return memory_algorithms.expand_capped(
             self._graph,
             [r.uid for r in frontier],
@@ -363,6 +364,7 @@ class MemoryStore:
             cap,
             frozenset(ratio_types(self.model)),
             ratio_above,
+            frozenset(r.uid for r in exclude),
         )
 
     def k_shortest_paths(

@@ -77,7 +77,7 @@ def _incident(
 def _node(graph: nx.MultiDiGraph, uid: str) -> Node:
     attrs = graph._node[uid]
     ref = NodeRef.from_uid(uid)
-    return Node(
+    return Node.model_construct(
         kind=ref.kind,
         key=ref.key,
         labels=tuple(sorted(attrs["labels"])),
@@ -114,8 +114,10 @@ def expand_capped(
     cap: int,
     ratio_types: frozenset[str] = frozenset(),
     ratio_above: float | None = None,
+    exclude: frozenset[str] = frozenset(),
 ) -> list[Expansion]:
-    """Per frontier node (uid order): distinct neighbours counted, the first ``cap`` by uid."""
+    """Per frontier node (uid order): distinct neighbours counted, the first ``cap`` by uid
+    returned unless excluded."""
     keep = _valid(as_of)
     result = []
     for uid in sorted(set(uids)):
@@ -130,9 +132,17 @@ def expand_capped(
                 best[other] = (eid, outgoing, attrs)
         shown = heapq.nsmallest(cap, best) if len(best) > cap else sorted(best)
         reached = [
-            Reached(node=_node(graph, o), edge=_edge(uid, o, best[o][1], best[o][2])) for o in shown
+            Reached.model_construct(
+                node=_node(graph, o), edge=_edge(uid, o, best[o][1], best[o][2])
+            )
+            for o in shown
+            if o not in exclude
         ]
-        result.append(Expansion(node=NodeRef.from_uid(uid), total=len(best), neighbours=reached))
+        result.append(
+            Expansion.model_construct(
+                node=NodeRef.from_uid(uid), total=len(best), shown=len(shown), neighbours=reached
+            )
+        )
     return result
 
 

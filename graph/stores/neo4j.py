@@ -9,7 +9,7 @@ name is always passed.  Schema constraints are created idempotently before data.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import date
 from itertools import islice
 from typing import Any, TypeVar
@@ -440,9 +440,10 @@ class Neo4jStore:
         direction: Direction = Direction.BOTH,
         as_of: date | None = None,
         ratio_above: float | None = None,
+        exclude: Collection[NodeRef] = (),
     ) -> list[Expansion]:
         """Per frontier node (by uid): its distinct neighbours counted by the engine and the
-        first ``cap`` by uid, each with its matching relationship of smallest eid."""
+        first ``cap`` by uid (less ``exclude``), each with its relationship of smallest eid."""
         checked = self.model.require_edge_types(types)
         query, params = cypher_queries.expand_capped(
             self.model.base_label,
@@ -453,13 +454,15 @@ class Neo4jStore:
             cap,
             ratio_types(self.model),
             ratio_above,
+            sorted({r.uid for r in exclude}),
         )
         found = [
-            Expansion(
+            Expansion.model_construct(
                 node=NodeRef.from_uid(record["uid"]),
                 total=record["total"],
+                shown=record["capped"],
                 neighbours=[
-                    Reached(
+                    Reached.model_construct(
                         node=self._to_node(row["uid"], row["labels"], row["props"]),
                         edge=self._edge_of(row["edge"]),
                     )

@@ -55,12 +55,21 @@ def test_expand_capped_counts_all_and_returns_the_first_by_uid(
     [jia] = store.expand_capped([sample.jia], cap=2, as_of=D2022)
     # On 2022-01-01 王军 is no longer legal representative: li, truck, project, phone remain.
     assert jia.node == sample.jia
-    assert jia.total == 4 and jia.more == 2
+    assert (jia.total, jia.shown, jia.more) == (4, 2, 2)
     assert [r.node.ref for r in jia.neighbours] == [sample.phone, sample.li]
     assert [r.edge.type for r in jia.neighbours] == ["HAS_CONTACT", "LEGAL_REP_OF"]
     assert jia.neighbours[1].node.props["name"] == "李娜"
     [everything] = store.expand_capped([sample.jia], cap=10)
     assert everything.total == 5 and everything.more == 0
+
+
+def test_expand_capped_exclude_drops_known_nodes_but_keeps_their_place(
+    store: GraphStore, sample: Story
+) -> None:
+    [jia] = store.expand_capped([sample.jia], cap=2, as_of=D2022, exclude=[sample.phone])
+    # The phone is still the first of the two shown; only 李娜 is returned.
+    assert (jia.total, jia.shown, jia.more) == (4, 2, 2)
+    assert [r.node.ref for r in jia.neighbours] == [sample.li]
 
 
 def test_expand_capped_filters_and_orders_the_frontier(store: GraphStore, sample: Story) -> None:

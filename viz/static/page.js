@@ -294,7 +294,10 @@
     why.textContent = "";
     if (node.why && node.why.length) {
       var h = doc.createElement("h3");
-      h.textContent = "为什么 Why " + (node.state === "red_list" ? "green" : "red") + "?";
+      var colour = {
+        listed: "red (listed)", affected: "orange (affected)", red_list: "green (red list)"
+      }[node.state] || "so";
+      h.textContent = "为什么 Why " + colour + "?";
       why.appendChild(h);
       var ol = doc.createElement("ol");
       node.why.forEach(function (w) {

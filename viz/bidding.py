@@ -5,8 +5,9 @@ Nodes are the bidders of the check and every entity its findings name or pass th
 relationships the findings give as evidence, each with the findings it supports.  Lines
 of a finding that decides a verdict (effect *ineligible* or *needs review*) are drawn thick
 and dark red; advisory links (review points, not verdicts) thin.  Bidders are the focus,
-each with its verdict; coloured entities carry their measures as in every picture.  Hubs
-the check refused to link, and what it could not look at, are in the footer.
+each with its verdict (a bidder the graph does not hold is drawn too, and says so);
+coloured entities carry their measures as in every picture.  Hubs the check refused to
+link, and what it could not look at, are in the footer.
 
 >>> from datetime import date
 >>> from queries.bidding_models import VERDICT_LABELS
@@ -45,15 +46,18 @@ def bidding_view(store: GraphStore, result: BidCheckResult) -> GraphView:
     focus: list[NodeRef] = []
     tags: dict[NodeRef, str] = {}
     for bidder in result.bidders:
-        if bidder.entity is None:
-            continue
-        ref = bidder.entity.ref
-        entities[ref] = bidder.entity
+        entity = bidder.entity or Entity(
+            uid=f"Enterprise:{bidder.uscc}", kind="Enterprise", key=bidder.uscc, name=bidder.name
+        )
+        ref = entity.ref
+        entities[ref] = entity
         ranks[ref] = 0
         focus.append(ref)
         zh, en = VERDICT_LABELS[bidder.verdict]
         tags[ref] = en
         facts[ref] = [f"投标人 bidder: {zh} {en}"]
+        if bidder.entity is None:
+            facts[ref].append("not in the graph: no enterprise with this USCC is stored")
         facts[ref] += [f"  decided by {fid}" for fid in bidder.reasons]
         facts[ref] += [f"  review point {fid}" for fid in bidder.review_points]
     edges: dict[str, ViewEdge] = {}

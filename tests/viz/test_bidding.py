@@ -25,7 +25,7 @@ def test_bidding_view_is_the_answer(store: GraphStore) -> None:
     view = bidding_view(store, result)
 
     uids = {n.uid for n in view.nodes}
-    bidders = {b.entity.uid for b in result.bidders if b.entity is not None}
+    bidders = {f"Enterprise:{b.uscc}" for b in result.bidders}
     named = {e.uid for f in result.findings for e in f.entities}
     steps = [
         s for f in result.findings for s in (*f.steps, *(x for c in f.chains for x in c.steps))
@@ -35,7 +35,7 @@ def test_bidding_view_is_the_answer(store: GraphStore) -> None:
         (s.type, s.src, s.dst, s.valid_from) for s in steps
     }
     assert {n.uid for n in view.nodes if n.focus} == bidders
-    verdicts = {b.entity.uid: b.verdict for b in result.bidders if b.entity is not None}
+    verdicts = {f"Enterprise:{b.uscc}": b.verdict for b in result.bidders}
     assert {n.uid: n.tag for n in view.nodes if n.focus} == {
         uid: v.replace("_", " ") for uid, v in verdicts.items()
     }

@@ -14,6 +14,7 @@ to have the same node count on all three.  Figures go to docs/benchmarks.md (sec
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import time
@@ -101,6 +102,7 @@ def main() -> None:
     floor.add_edges_from((e.src.uid, e.dst.uid) for e in edges)
     seeds = _seeds(floor, args.per_band, random.Random(args.seed))
 
+    load_start = os.getloadavg()[0]
     for uid in seeds["median"][:5]:  # warm caches and the Cypher plan cache before timing
         store.neighbourhood([NodeRef.from_uid(uid)], hops=2)
     rows = []
@@ -139,6 +141,9 @@ def main() -> None:
             "## Stores: k-hop expansion (`bench/stores.py`)",
             "",
             machine_line(),
+            "Load average (1 min) at the start and end of the timed part: "
+            f"{load_start:.1f} / {os.getloadavg()[0]:.1f} — the machine may be shared, "
+            "so compare within a row.",
             f"Graph: `generate({args.scale}, seed={args.seed})` = {len(nodes):,} nodes, "
             f"{len(edges):,} relationships. Seeds: {args.per_band} per degree band "
             f"({', '.join(BANDS)}), {sum(len(v) for v in seeds.values())} in all; every answer had "

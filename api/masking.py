@@ -31,6 +31,8 @@ long as the document also carries that person's ``kind``/``uid`` beside the ``na
 '王*'
 >>> mask_document("王军 (Person:110101199003070011) 电话 13800138000", Clearance.NONE)
 '王军 (Person:110101********0011) 电话 138****8000'
+>>> mask_document({"eid": "0f3a9c", "type": "LEGAL_REP_OF"}, Clearance.NAMES)
+{'eid': 'masked', 'type': 'LEGAL_REP_OF'}
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from pydantic import BaseModel
 from graph.model import GraphModel, load_model
 
 __all__ = [
+    "MASKED_EID",
     "Clearance",
     "MaskingPolicy",
     "PiiClass",
@@ -265,6 +268,12 @@ def mask_text(text: str, clearance: Clearance, model: GraphModel | None = None) 
 
 
 # -- documents -------------------------------------------------------------------------------
+#: What a relationship id becomes without full clearance.  An ``eid`` is an unkeyed hash of
+#: its endpoints' uids: with the rest of a path in view, a masked ID number (which hides only
+#: the eight birth-date digits) could be recovered by hashing each candidate date.
+MASKED_EID = "masked"
+
+
 class _Masker:
     def __init__(self, policy: MaskingPolicy, clearance: Clearance, model: GraphModel) -> None:
         self.policy = policy
@@ -342,7 +351,10 @@ class _Masker:
     def mapping(self, mapping: Mapping[str, Any]) -> dict[str, Any]:
         kind = self.kind_of(mapping)
         if kind is None:
-            return {self.key(k): self.walk(v) for k, v in mapping.items()}
+            return {
+                self.key(k): MASKED_EID if k == "eid" and isinstance(v, str) else self.walk(v)
+                for k, v in mapping.items()
+            }
         out: dict[str, Any] = {}
         for name, value in mapping.items():
             if name == "key" and isinstance(value, str):

@@ -193,3 +193,19 @@ def test_evidence_sentences_lose_the_names_of_the_persons_they_name() -> None:
     assert reviewer["via"][0]["text"].startswith("王军 has been")  # names cleared
     assert reviewer["entities"][0]["key"] == WANG_MASKED
     assert "人民大街" not in json.dumps(reviewer, ensure_ascii=False)
+
+
+def test_relationship_ids_do_not_leak_a_masked_id_number() -> None:
+    """An eid hashes its endpoints' uids: shown beside a masked ID it would give the ID away."""
+    from api.masking import MASKED_EID, Clearance, mask_document
+    from graph.model import NodeRef, load_model
+
+    model = load_model()
+    person = NodeRef("Person", "110101199003070011")
+    edge = model.make_edge("LEGAL_REP_OF", person, NodeRef("Enterprise", "91110000600037341L"))
+    step = {"eid": edge.eid, "type": edge.type, "src": list(person), "dst": list(edge.dst)}
+    for clearance in (Clearance.NAMES, Clearance.NONE):
+        masked = mask_document({"path": [step]}, clearance, model)
+        assert masked["path"][0]["eid"] == MASKED_EID
+        assert edge.eid not in str(masked) and "19900307" not in str(masked)
+    assert mask_document({"path": [step]}, Clearance.FULL, model)["path"][0]["eid"] == edge.eid

@@ -211,49 +211,37 @@ def write_canonical(
     return manifest
 
 
-#: Behaviour codes the generator uses for its credit records (catalog codes of issue 4).
+#: The catalog's behaviour code for serious overloading (graph/catalog/transport): it covers
+#: the vehicle, the driver, the road-transport company and the loading-source unit.
 OVERLOAD_CODE = "T-OVERLOAD"
-ILLEGAL_LOADING_CODE = "T-ILLEGAL-LOADING"
 AUTHORITY = "吉林省交通运输综合行政执法局"
 
 
 def credit_rows_of_truth(truth: Any) -> Iterator[dict[str, Any]]:
-    """Dishonesty records for each planted overloading case: operator, driver, source unit.
-
-    One decision number per case, three subjects; the act is the weighing, the decision
-    follows 20 days later.
+    """Dishonesty records for each planted overloading case: one decision, four subjects
+    (vehicle, driver, operating company, loading-source unit); the act is the weighing,
+    the decision follows 20 days later.
     """
     from datetime import timedelta
 
     for case in truth.overloading:
         decided = case.date + timedelta(days=20)
+        plate = case.vehicle.split("|")[0]
         common = {
             "kind": "dishonesty",
+            "behaviour_code": OVERLOAD_CODE,
             "decision_no": case.decision_no,
             "authority": AUTHORITY,
             "act_date": case.date,
             "decision_date": decided,
-            "evidence": f"称重单 {case.weigh_ticket};行政处罚决定书 {case.decision_no}",
+            "evidence": f"超限检测记录 {case.weigh_ticket};行政处罚决定书 {case.decision_no}",
         }
         ratio = f"超限 {case.overload_ratio:.0%}"
-        yield {
-            **common,
-            "subject_kind": "Enterprise",
-            "subject_key": case.operator,
-            "behaviour_code": OVERLOAD_CODE,
-            "summary": f"车辆 {case.vehicle.split('|')[0]} 严重违法超限运输,{ratio}",
-        }
-        yield {
-            **common,
-            "subject_kind": "Person",
-            "subject_key": case.driver,
-            "behaviour_code": OVERLOAD_CODE,
-            "summary": f"驾驶车辆 {case.vehicle.split('|')[0]} 严重违法超限运输,{ratio}",
-        }
-        yield {
-            **common,
-            "subject_kind": "Enterprise",
-            "subject_key": case.source_unit,
-            "behaviour_code": ILLEGAL_LOADING_CODE,
-            "summary": f"为车辆 {case.vehicle.split('|')[0]} 违法超限装载,{ratio}",
-        }
+        subjects = (
+            ("Vehicle", case.vehicle, f"车辆 {plate} 严重违法超限运输,{ratio}"),
+            ("Person", case.driver, f"驾驶车辆 {plate} 严重违法超限运输,{ratio}"),
+            ("Enterprise", case.operator, f"所属车辆 {plate} 严重违法超限运输,{ratio}"),
+            ("Enterprise", case.source_unit, f"为车辆 {plate} 违法超限装载,{ratio}"),
+        )
+        for kind, key, summary in subjects:
+            yield {**common, "subject_kind": kind, "subject_key": key, "summary": summary}

@@ -35,7 +35,8 @@ def test_write_generated_csv(tmp_path: Path, model: GraphModel) -> None:
     with (tmp_path / "credit/records.csv").open(encoding="utf-8") as fh:
         credit = list(csv.DictReader(fh))
     assert list(credit[0]) == list(CREDIT_COLUMNS)
-    assert len(credit) == 3 * len(graph.truth.overloading)
+    assert len(credit) == 4 * len(graph.truth.overloading)
+    assert {row["behaviour_code"] for row in credit} == {"T-OVERLOAD"}
     truth = GroundTruth.model_validate_json((tmp_path / "truth.json").read_text("utf-8"))
     assert truth == graph.truth
     assert json.loads((tmp_path / "manifest.json").read_text())["generator"] == {

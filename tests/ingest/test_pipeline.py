@@ -42,7 +42,7 @@ def test_generated_data_loads_completely(store: GraphStore, dataset: Path) -> No
     counts = store.counts()
     assert counts.total_nodes == SCALE
     assert counts.total_edges == sum(1 for _ in graph.edges())
-    assert summary.credit_written == 3 * len(graph.truth.overloading)
+    assert summary.credit_written == 4 * len(graph.truth.overloading)
 
 
 def test_rerun_leaves_the_graph_identical(store: GraphStore, dataset: Path) -> None:

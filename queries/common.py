@@ -37,6 +37,7 @@ __all__ = [
     "display_name",
     "entities_of",
     "names_of",
+    "parse_key",
     "resolve",
     "step_of",
 ]
@@ -140,15 +141,24 @@ def resolve(store: GraphStore, key: str | NodeRef) -> Node:
     Raises :class:`~graph.exc.NotFound` when no such node is stored and
     :class:`~graph.exc.SchemaViolation` when the text names no node at all.
     """
-    ref = key if isinstance(key, NodeRef) else _parse_key(store, key)
+    ref = parse_key(store, key)
     node = store.get_node(ref)
     if node is None:
         raise NotFound(f"no {ref.kind} {ref.key!r} in the store")
     return node
 
 
-def _parse_key(store: GraphStore, text: str) -> NodeRef:
-    text = text.strip()
+def parse_key(store: GraphStore, key: str | NodeRef) -> NodeRef:
+    """The reference a user means: a ``Kind:key`` uid, a USCC or a resident ID number.
+
+    >>> from graph.stores.memory import MemoryStore
+    >>> from graph.model import load_model
+    >>> parse_key(MemoryStore(load_model()), "91110000600037341L")
+    NodeRef(kind='Enterprise', key='91110000600037341L')
+    """
+    if isinstance(key, NodeRef):
+        return key
+    text = key.strip()
     kind, sep, rest = text.partition(":")
     if sep and kind in store.model.nodes:
         return NodeRef(kind, rest)

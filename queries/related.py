@@ -32,10 +32,10 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from graph.exc import SchemaViolation
+from graph.exc import NotFound, SchemaViolation
 from graph.model import Direction, Edge, Node, NodeRef
 from graph.stores.base import GraphStore
-from queries.common import Credit, Entity, Step, credit_of, names_of, resolve, step_of
+from queries.common import Credit, Entity, Step, credit_of, names_of, parse_key, step_of
 from queries.config import InvestigationConfig, load_config
 
 __all__ = ["Hub", "RelatedEntity", "RelatedResult", "related"]
@@ -107,24 +107,23 @@ def related(
     if limit < 1 or cap < 1:
         raise SchemaViolation("limit and per_node_cap must be at least 1")
     checked = store.model.require_edge_types(types)
-    seed = resolve(store, key)
+    ref = parse_key(store, key)
+    # One engine call runs every level; the levels are replayed here in order, so the
+    # limit cuts the answer at the same entity on every store.
+    found = store.expand_levels(
+        ref, hops=hops, cap=cap, limit=limit, types=checked, direction=direction, as_of=as_of
+    )
+    if found is None:
+        raise NotFound(f"no {ref.kind} {ref.key!r} in the store")
+    seed = found.seed
 
     nodes: dict[NodeRef, Node] = {seed.ref: seed}
     distance: dict[NodeRef, int] = {seed.ref: 0}
     parent: dict[NodeRef, tuple[NodeRef, Edge]] = {}
     hubs: list[tuple[NodeRef, int, int, int]] = []
-    frontier = [seed.ref]
     truncated = False
-    for depth in range(1, hops + 1):
-        following: list[NodeRef] = []
-        for expansion in store.expand_capped(
-            frontier,
-            cap=cap,
-            types=checked,
-            direction=direction,
-            as_of=as_of,
-            exclude=distance.keys(),  # known nodes need not travel again
-        ):
+    for depth, level in enumerate(found.levels, start=1):
+        for expansion in level:
             if expansion.more:
                 hubs.append((expansion.node, depth - 1, expansion.shown, expansion.total))
             for reached in expansion.neighbours:
@@ -137,11 +136,9 @@ def related(
                 distance[ref] = depth
                 parent[ref] = (expansion.node, reached.edge)
                 nodes[ref] = reached.node
-                following.append(ref)
             if truncated:
                 break
-        frontier = following
-        if truncated or not frontier:
+        if truncated:
             break
 
     names = names_of(nodes.values())

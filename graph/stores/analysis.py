@@ -18,7 +18,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from graph.model import Edge, GraphModel, Node, NodeRef
 from graph.stores.base import Path
 
-__all__ = ["RATIO", "Expansion", "OwnershipStake", "Reached", "SharedNeighbour", "ratio_types"]
+__all__ = [
+    "RATIO",
+    "Expansion",
+    "Levels",
+    "OwnershipStake",
+    "Reached",
+    "SharedNeighbour",
+    "ratio_types",
+]
 
 #: The relationship property that holds a share of equity (0..1).
 RATIO = "ratio"
@@ -64,6 +72,22 @@ class Expansion(BaseModel):
     def more(self) -> int:
         """Neighbours that matched beyond the cap (the "N more" of a hub)."""
         return self.total - self.shown
+
+
+class Levels(BaseModel):
+    """A capped breadth-first search from one seed, level by level, in one engine call.
+
+    ``levels[i]`` holds the expansions of the nodes first reached at level ``i`` (the seed
+    alone at level 0), by uid, each listing its shown neighbours not reached before; the
+    next level's nodes are those neighbours, distinct.  The search stops after ``hops``
+    levels, when a level reaches nothing new, or once more than ``limit`` nodes besides the
+    seed are known (a caller replaying the levels in order has then reached its limit).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    seed: Node
+    levels: list[list[Expansion]]
 
 
 class OwnershipStake(BaseModel):

@@ -16,7 +16,7 @@ from graph.model import Direction, Edge, GraphModel, Node, NodeRef
 from graph.stores.search import NodeMatch
 
 if TYPE_CHECKING:  # analysis imports Path from here
-    from graph.stores.analysis import Expansion, OwnershipStake, SharedNeighbour
+    from graph.stores.analysis import Expansion, Levels, OwnershipStake, SharedNeighbour
     from graph.stores.shared import SharedAmong
 
 __all__ = [
@@ -373,4 +373,20 @@ class GraphStore(Protocol):
         """Nodes one hop from two or more of ``refs`` (or one hop from a ref while being one),
         each with its relationships to those refs and its count of attached nodes; by uid,
         one round trip (graph/stores/shared.py)."""
+        ...
+
+    def expand_levels(
+        self,
+        seed: NodeRef,
+        *,
+        hops: int,
+        cap: int,
+        limit: int,
+        types: Sequence[str] | None = None,
+        direction: Direction = Direction.BOTH,
+        as_of: date | None = None,
+    ) -> Levels | None:
+        """A capped breadth-first search from ``seed`` in one engine call: per level the
+        ``expand_capped`` of its new nodes (see :class:`~graph.stores.analysis.Levels`);
+        None when the seed does not exist."""
         ...

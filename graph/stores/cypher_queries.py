@@ -23,6 +23,7 @@ from graph.model import Direction
 __all__ = [
     "component_edges",
     "expand_capped",
+    "expand_levels",
     "k_shortest_paths",
     "ownership",
     "shared_neighbours",
@@ -121,6 +122,55 @@ def expand_capped(
         "exclude": list(exclude),
     }
     return query, params
+
+
+def expand_levels(
+    base_label: str,
+    uid: str,
+    hops: int,
+    types: Sequence[str] | None,
+    direction: Direction,
+    as_of: date | None,
+    cap: int,
+    limit: int,
+) -> Query:
+    """A capped breadth-first search of ``hops`` levels in one query (levels unrolled).
+
+    Each level expands its frontier like :func:`expand_capped`, drops the neighbours seen
+    at earlier levels, and hands the distinct rest, by uid, to the next level; it stops
+    expanding once more than ``$limit`` nodes besides the seed are known.
+    """
+    left, right = _arrows(direction)
+    expand = (
+        "CALL (frontier, seen) { UNWIND frontier AS n CALL (n) { "
+        f"MATCH (n){left}[r{_types(types)} WHERE {_valid('r')}]{right}(m) WHERE m <> n "
+        "WITH m, r ORDER BY r.eid "
+        "WITH m, head(collect(r)) AS r ORDER BY m.uid "
+        "WITH collect({m: m, r: r}) AS rows "
+        "RETURN size(rows) AS total, rows[0..$cap] AS shown } "
+        "WITH n, total, shown ORDER BY n.uid "
+        "RETURN collect({n: n.uid, total: total, capped: size(shown), "
+        "rows: [x IN shown WHERE NOT x.m IN seen]}) AS level } "
+        "WITH s, seen, levels + [level] AS levels, level "
+    )
+    advance = (
+        "CALL (level) { UNWIND level AS e UNWIND e.rows AS x "
+        "WITH DISTINCT x.m AS m ORDER BY m.uid RETURN collect(m) AS fresh } "
+        "WITH s, levels, seen + fresh AS seen, fresh "
+        "WITH s, levels, seen, CASE WHEN size(seen) - 1 > $limit THEN [] ELSE fresh END "
+        "AS frontier "
+    )
+    body = advance.join([expand] * int(hops))
+    query = (
+        f"MATCH (s:{_q(base_label)} {{uid: $uid}}) "
+        "WITH s, [s] AS seen, [s] AS frontier, [] AS levels "
+        f"{body}"
+        "RETURN s.uid AS uid, labels(s) AS labels, properties(s) AS props, "
+        "[level IN levels | [e IN level | {uid: e.n, total: e.total, capped: e.capped, "
+        "shown: [x IN e.rows | {uid: x.m.uid, labels: labels(x.m), props: properties(x.m), "
+        f"edge: {_edge('x.r')}}}]}}]] AS levels"
+    )
+    return query, {"uid": uid, "as_of": as_of, "cap": int(cap), "limit": int(limit)}
 
 
 def k_shortest_paths(

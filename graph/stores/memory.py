@@ -34,7 +34,13 @@ import networkx as nx
 from graph.exc import SchemaViolation
 from graph.model import Direction, Edge, GraphModel, Node, NodeRef, is_valid_on
 from graph.stores import memory_algorithms, search
-from graph.stores.analysis import Expansion, OwnershipStake, SharedNeighbour, ratio_types
+from graph.stores.analysis import (
+    Expansion,
+    Levels,
+    OwnershipStake,
+    SharedNeighbour,
+    ratio_types,
+)
 from graph.stores.base import (
     FieldValue,
     GraphCounts,
@@ -467,6 +473,24 @@ class MemoryStore:
             return []
         return shared_among_memory(
             self._graph, [r.uid for r in refs], allowed, as_of, include_ended
+        )
+
+    def expand_levels(
+        self,
+        seed: NodeRef,
+        *,
+        hops: int,
+        cap: int,
+        limit: int,
+        types: Sequence[str] | None = None,
+        direction: Direction = Direction.BOTH,
+        as_of: date | None = None,
+    ) -> Levels | None:
+        """A capped breadth-first search from ``seed`` in one engine call: per level the
+        ``expand_capped`` of its new nodes (see :class:`~graph.stores.analysis.Levels`);
+        None when the seed does not exist."""
+        return memory_algorithms.expand_levels(
+            self._graph, seed.uid, hops, self._types(types), direction, as_of, cap, limit
         )
 
 

@@ -27,12 +27,13 @@ from typing import Any
 import networkx as nx
 
 from graph.model import Direction, Edge, Node, NodeRef, is_valid_on
-from graph.stores.analysis import Expansion, OwnershipStake, Reached, SharedNeighbour
+from graph.stores.analysis import Expansion, Levels, OwnershipStake, Reached, SharedNeighbour
 from graph.stores.base import Path
 
 __all__ = [
     "edge_endpoints",
     "expand_capped",
+    "expand_levels",
     "k_shortest_paths",
     "ownership",
     "shared_neighbours",
@@ -144,6 +145,35 @@ def expand_capped(
             )
         )
     return result
+
+
+def expand_levels(
+    graph: nx.MultiDiGraph,
+    seed: str,
+    hops: int,
+    types: frozenset[str] | None,
+    direction: Direction,
+    as_of: date | None,
+    cap: int,
+    limit: int,
+) -> Levels | None:
+    """Capped breadth-first search from ``seed``, level by level (see :class:`Levels`)."""
+    if seed not in graph._node:
+        return None
+    seen = {seed}
+    frontier = [seed]
+    levels: list[list[Expansion]] = []
+    for depth in range(hops):
+        level = expand_capped(
+            graph, frontier, types, direction, as_of, cap, exclude=frozenset(seen)
+        )
+        levels.append(level)
+        fresh = sorted({r.node.ref.uid for e in level for r in e.neighbours})
+        seen.update(fresh)
+        if depth + 1 == hops or not fresh or len(seen) - 1 > limit:
+            break
+        frontier = fresh
+    return Levels.model_construct(seed=_node(graph, seed), levels=levels)
 
 
 class _Ball:

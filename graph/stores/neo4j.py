@@ -28,7 +28,14 @@ from graph.exc import ConflictError, SchemaViolation, StoreUnavailable
 from graph.model import Direction, Edge, GraphModel, Node, NodeRef
 from graph.stores import cypher, cypher_queries, record_cypher, search
 from graph.stores import shared as shared_cypher
-from graph.stores.analysis import Expansion, OwnershipStake, Reached, SharedNeighbour, ratio_types
+from graph.stores.analysis import (
+    Expansion,
+    Levels,
+    OwnershipStake,
+    Reached,
+    SharedNeighbour,
+    ratio_types,
+)
 from graph.stores.base import (
     FieldValue,
     GraphCounts,
@@ -643,3 +650,47 @@ class Neo4jStore:
             shared_cypher.from_record(record, self._to_node, self._edge_of)
             for record in self._read(query, shared_cypher.params_of(uids, as_of))
         ]
+
+    def expand_levels(
+        self,
+        seed: NodeRef,
+        *,
+        hops: int,
+        cap: int,
+        limit: int,
+        types: Sequence[str] | None = None,
+        direction: Direction = Direction.BOTH,
+        as_of: date | None = None,
+    ) -> Levels | None:
+        """A capped breadth-first search from ``seed`` in one engine call: per level the
+        ``expand_capped`` of its new nodes (see :class:`~graph.stores.analysis.Levels`);
+        None when the seed does not exist."""
+        checked = self.model.require_edge_types(types)
+        query, params = cypher_queries.expand_levels(
+            self.model.base_label, seed.uid, hops, checked, direction, as_of, cap, limit
+        )
+        records = self._read(query, params)
+        if not records:
+            return None
+        record = records[0]
+        levels = [
+            [
+                Expansion.model_construct(
+                    node=NodeRef.from_uid(e["uid"]),
+                    total=e["total"],
+                    shown=e["capped"],
+                    neighbours=[
+                        Reached.model_construct(
+                            node=self._to_node(row["uid"], row["labels"], row["props"]),
+                            edge=self._edge_of(row["edge"]),
+                        )
+                        for row in e["shown"]
+                    ],
+                )
+                for e in level
+            ]
+            for level in record["levels"]
+            if level  # levels after the search stopped are empty
+        ]
+        seed_node = self._to_node(record["uid"], record["labels"], record["props"])
+        return Levels.model_construct(seed=seed_node, levels=levels)

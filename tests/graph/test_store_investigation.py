@@ -103,6 +103,32 @@ def test_expand_capped_ratio_above_applies_to_shareholdings_only(
     assert low.total - high.total == 1  # the other relationships do not carry a ratio
 
 
+# -- expand_levels -------------------------------------------------------------------------------
+def test_expand_levels_runs_the_capped_search_in_one_call(store: GraphStore, sample: Story) -> None:
+    found = store.expand_levels(sample.jia, hops=2, cap=2, limit=100, as_of=D2022)
+    assert found is not None and found.seed.ref == sample.jia
+    first, second = found.levels
+    assert [(e.node, e.total, e.shown) for e in first] == [(sample.jia, 4, 2)]
+    assert [r.node.ref for r in first[0].neighbours] == [sample.phone, sample.li]
+    # Level 2 expands the phone and 李娜; 甲运输 (seen) is never listed again.
+    assert [e.node for e in second] == [sample.phone, sample.li]
+    assert [[r.node.ref for r in e.neighbours] for e in second] == [[sample.bing], [sample.yi]]
+    assert [(e.total, e.shown) for e in second] == [(2, 2), (3, 2)]
+
+
+def test_expand_levels_stops_at_hops_limit_and_missing_seeds(
+    store: GraphStore, sample: Story
+) -> None:
+    one = store.expand_levels(sample.jia, hops=1, cap=5, limit=100, as_of=D2022)
+    assert one is not None and len(one.levels) == 1
+    # Four nodes are known after level 1: more than a limit of 3, so no level 2.
+    capped = store.expand_levels(sample.jia, hops=3, cap=5, limit=3, as_of=D2022)
+    assert capped is not None and len(capped.levels) == 1
+    lonely = store.expand_levels(sample.yi, hops=3, cap=5, limit=100, types=["BID_ON"])
+    assert lonely is not None and [[e.total for e in lvl] for lvl in lonely.levels] == [[0]]
+    assert store.expand_levels(NodeRef("Person", "x"), hops=2, cap=5, limit=10) is None
+
+
 # -- k_shortest_paths ----------------------------------------------------------------------------
 def _walks(paths: list[Path]) -> list[list[str]]:
     return [[n.key for n in p.nodes] for p in paths]

@@ -103,6 +103,9 @@ def _answers(store: GraphStore, q: dict[str, Any]) -> dict[str, Any]:
             **filters,
         ),
         "paths": store.k_shortest_paths(q["a"], q["b"], k=q["k"], max_hops=q["hops"], **filters),
+        "levels": store.expand_levels(
+            q["a"], hops=q["hops"], cap=q["cap"], limit=q["k"] * 3, **filters
+        ),
         "up": store.ownership(
             q["a"], upstream=True, max_hops=q["hops"], as_of=q["as_of"], min_share=q["min_share"]
         ),
@@ -149,9 +152,25 @@ def test_memory_store_answers_are_self_consistent(
             assert stake.share == pytest.approx(
                 sum(_product(c.edges) for c in stake.chains), abs=1e-12
             )
+        assert answers["levels"].levels == _levels_by_steps(store, q)
         for shared in answers["shared"]:
             assert shared.hub == (shared.total > q["hub"])
             assert len(shared.others) == (0 if shared.hub else shared.total)
+
+
+def _levels_by_steps(store: GraphStore, q: dict[str, Any]) -> list[list[Any]]:
+    """expand_levels defined by successive expand_capped calls (the reference)."""
+    filters = {"types": q["types"], "direction": q["direction"], "as_of": q["as_of"]}
+    seen, frontier, levels = {q["a"]}, [q["a"]], []
+    for depth in range(q["hops"]):
+        level = store.expand_capped(frontier, cap=q["cap"], exclude=set(seen), **filters)
+        levels.append(level)
+        fresh = sorted({r.node.ref for e in level for r in e.neighbours}, key=lambda r: r.uid)
+        seen.update(fresh)
+        if depth + 1 == q["hops"] or not fresh or len(seen) - 1 > q["k"] * 3:
+            break
+        frontier = fresh
+    return levels
 
 
 def _oracle_k_shortest(edge_list: list[Edge], q: dict[str, Any]) -> list[list[str]]:

@@ -71,6 +71,7 @@ from queries.bidding_models import (
     Verdict,
 )
 from queries.bidding_pairs import check_control, check_listed, check_shared
+from queries.bidding_prefilter import control_candidates, listed_candidates
 from queries.bidding_receipt import get_receipt, record_receipt, result_hash
 from queries.bidding_values import check_values
 from queries.common import credit_of
@@ -117,24 +118,24 @@ def check_bids(
 
     parties = [p.ref for _, p in tender.parties() if p.ref in ctx.nodes]
     units = [b.ref for b in present] + parties
-    controls = _per_unit(
-        ctx, units, lambda r: control(store, r, as_of=ctx.as_of, config=ctx.investigation)
-    )
-    nearby: dict[NodeRef, RelatedResult] = {}
-    if ctx.config.listed_hops > 0:
-        nearby = _per_unit(
-            ctx,
-            [b.ref for b in present],
-            lambda r: related(
-                store, r, hops=ctx.config.listed_hops, as_of=ctx.as_of, config=ctx.investigation
-            ),
+    bidders = [b.ref for b in present]
+    # The listed-subjects question (the heaviest: walks two hops around every bidder) runs
+    # beside the control and shared-node questions; neither writes to the context.
+    with ThreadPoolExecutor(max_workers=1) as side:
+        listed = side.submit(_nearby, ctx, bidders)
+        if ctx.config.prefilter:  # exact: see queries/bidding_prefilter.py
+            asked = control_candidates(ctx, units)
+            units = [u for u in units if u in asked]
+        controls = _per_unit(
+            ctx, units, lambda r: control(store, r, as_of=ctx.as_of, config=ctx.investigation)
         )
-    shared = store.shared_among(
-        [NodeRef.from_uid(uid) for uid in owners if NodeRef.from_uid(uid) in ctx.nodes],
-        types=ctx.config.shared_types,
-        as_of=ctx.as_of,
-        include_ended=ctx.investigation.links.include_ended,
-    )
+        shared = store.shared_among(
+            [NodeRef.from_uid(uid) for uid in owners if NodeRef.from_uid(uid) in ctx.nodes],
+            types=ctx.config.shared_types,
+            as_of=ctx.as_of,
+            include_ended=ctx.investigation.links.include_ended,
+        )
+        nearby = listed.result()
     _remember_controls(ctx, controls)
     covered = check_control(ctx, {r.uid: c for r, c in controls.items()})
     check_shared(ctx, shared, covered)
@@ -148,6 +149,22 @@ def check_bids(
     if record:
         record_receipt(store, result)
     return result
+
+
+def _nearby(ctx: CheckContext, bidders: list[NodeRef]) -> dict[NodeRef, RelatedResult]:
+    """Related parties of the bidders that may have a listed subject within reach."""
+    if ctx.config.listed_hops < 1:
+        return {}
+    if ctx.config.prefilter:
+        near = listed_candidates(ctx, bidders)
+        bidders = [b for b in bidders if b in near]
+    return _per_unit(
+        ctx,
+        bidders,
+        lambda r: related(
+            ctx.store, r, hops=ctx.config.listed_hops, as_of=ctx.as_of, config=ctx.investigation
+        ),
+    )
 
 
 def _heads(ctx: CheckContext, present: list[BidderIn]) -> dict[str, list[Edge]]:

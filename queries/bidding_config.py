@@ -121,6 +121,7 @@ class BiddingConfig(_Strict):
     listed_hops: int = Field(2, ge=0, le=3)
     listed_states: tuple[Literal["listed", "affected"], ...] = ("listed",)
     workers: int = Field(4, ge=1, le=32)
+    prefilter: bool = True
     effects: dict[Rule, Effect]
     fingerprints: dict[str, Literal["deemed", "advisory"]]
     credit_grades: GradesConfig

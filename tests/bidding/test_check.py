@@ -8,7 +8,10 @@ from datetime import date
 from graph.stores.base import GraphStore
 from queries.bidding import check_bids
 from queries.bidding_config import BiddingConfig, load_bidding_config
+from queries.bidding_context import CheckContext
 from queries.bidding_models import BidCheckResult
+from queries.bidding_prefilter import control_candidates, listed_candidates
+from queries.config import load_config
 from tests.bidding.conftest import FixtureTender
 
 
@@ -111,3 +114,26 @@ def test_exclusions_never_hide_a_head_of_unit(store: GraphStore, planted: Fixtur
     )
     result = check_bids(store, planted.tender, actor="test", config=config)
     assert ("same_head", ("a", "b")) in _found(planted, result)
+
+
+def test_the_prefilter_changes_nothing_but_the_work(
+    store: GraphStore, planted: FixtureTender
+) -> None:
+    everyone = BiddingConfig.model_validate({**planted.config.model_dump(), "prefilter": False})
+    fast = check_bids(store, planted.tender, actor="t", config=planted.config, record=False)
+    slow = check_bids(store, planted.tender, actor="t", config=everyone, record=False)
+    assert fast.findings == slow.findings and fast.bidders == slow.bidders
+    assert fast.hubs == slow.hubs and fast.pairs == slow.pairs
+
+
+def test_prefilter_candidates(store: GraphStore, planted: FixtureTender) -> None:
+    tender = planted.tender
+    ctx = CheckContext(
+        store=store, tender=tender, config=planted.config, investigation=load_config()
+    )
+    assert tender.tenderer is not None
+    units = [b.ref for b in tender.bidders] + [tender.tenderer.ref]
+    alias = planted.case.alias
+    # c above d, e above f (two levels up), 张控 above g and h, 钱股东 above u and v
+    assert sorted(alias(r) for r in control_candidates(ctx, units)) == list("cdefghuv")
+    assert [alias(r) for r in listed_candidates(ctx, [b.ref for b in tender.bidders])] == ["x"]

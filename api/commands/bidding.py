@@ -30,7 +30,6 @@ from queries.bidding_config import BIDDING_CONFIG_FILE, load_bidding_config
 from queries.bidding_input import TenderIn
 from queries.bidding_lists import load_bid_list
 from queries.bidding_models import VERDICT_LABELS, BidCheckResult
-from queries.bidding_picture import bidding_view
 from queries.bidding_receipt import find_receipts, get_receipt
 from queries.bidding_report import report_html
 
@@ -88,14 +87,17 @@ def _show(result: BidCheckResult) -> None:
     console.print(f"data version {result.data_version.digest} · result hash {result.result_hash}")
 
 
-def _write(result: BidCheckResult, html: Path | None, picture: Path | None) -> None:
+def _write(
+    store: GraphStore, result: BidCheckResult, html: Path | None, picture: Path | None
+) -> None:
     if html is not None:
         html.write_text(report_html(result.model_dump(mode="json")), encoding="utf-8")
         err_console.print(f"report written to {html}")
     if picture is not None:
+        from viz.bidding import bidding_view
         from viz.render import Picture
 
-        Picture(bidding_view(result)).save(picture)
+        Picture(bidding_view(store, result)).save(picture)
         err_console.print(f"picture written to {picture}")
 
 
@@ -129,7 +131,8 @@ def bid_check_command(
         typer.echo(result.model_dump_json(indent=2))
     else:
         _show(result)
-    _write(result, html, picture)
+    if html or picture:
+        _store_do(lambda s: _write(s, result, html, picture))
     if result.has_findings:
         raise typer.Exit(1)
 
@@ -154,7 +157,8 @@ def bid_receipt_command(
             f"result hash {receipt.result_hash}: "
             + ("[green]verified[/]" if receipt.verified else "[bold red]DOES NOT MATCH[/]")
         )
-    _write(receipt.result, html, picture)
+    if html or picture:
+        _store_do(lambda s: _write(s, receipt.result, html, picture))
     if not receipt.verified:
         raise typer.Exit(1)
 

@@ -22,9 +22,9 @@ from api.security import Permission
 from queries.bidding import check_bids
 from queries.bidding_input import TenderIn
 from queries.bidding_models import BidCheckResult
-from queries.bidding_picture import bidding_view
 from queries.bidding_receipt import BidCheckReceipt, ReceiptSummary, find_receipts, get_receipt
 from queries.bidding_report import report_html
+from viz.bidding import bidding_view
 from viz.render import Picture
 
 __all__ = ["TAG", "router"]
@@ -159,7 +159,7 @@ def get_check(
         )
         return HTMLResponse(report_html(document), headers=_HEADERS)
     if format == "picture":
-        picture = Picture(bidding_view(receipt.result), clearance=principal.clearance)
+        picture = Picture(bidding_view(store, receipt.result), clearance=principal.clearance)
         return HTMLResponse(
             picture.html(), headers={**_HEADERS, "Content-Security-Policy": PICTURE_CSP}
         )

@@ -160,7 +160,10 @@ def _server(args: argparse.Namespace, workers: int, data_dir: Path) -> Iterator[
     }
     command = [sys.executable, "-m", "api", "serve", "--port", str(port)]
     command += ["--workers", str(workers), "--no-access-log", "--log-level", "warning"]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The server's log goes to a file: an unread pipe fills up during an outage (one warning
+    # per failed request) and then blocks every worker on its next log line.
+    log = (data_dir / f"server-{workers}.log").open("ab")
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -171,8 +174,8 @@ def _server(args: argparse.Namespace, workers: int, data_dir: Path) -> Iterator[
             except httpx.TransportError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                err = server.stderr.read().decode() if server.stderr else ""
-                raise SystemExit(f"server did not start: {err}")
+                tail = (data_dir / f"server-{workers}.log").read_text(errors="replace")[-2000:]
+                raise SystemExit(f"server did not start: {tail}")
             time.sleep(0.3)
         yield base
     finally:
@@ -182,6 +185,7 @@ def _server(args: argparse.Namespace, workers: int, data_dir: Path) -> Iterator[
         except subprocess.TimeoutExpired:  # uvicorn waiting on a connection: stop it hard
             server.kill()
             server.wait(timeout=30)
+        log.close()
 
 
 def _wrk(base: str, paths: list[str], seconds: int, connections: int) -> dict[str, Any]:

@@ -240,19 +240,56 @@ def _components(adjacency: Adjacency) -> list[set[NodeRef]]:
     return [g for g in groups.values() if len(g) > 1]
 
 
+def _strip_leaves(
+    component: set[NodeRef], adjacency: Adjacency
+) -> tuple[set[NodeRef], list[tuple[NodeRef, NodeRef]]]:
+    """Peel off nodes with a single tie, repeatedly (the 2-core stays).
+
+    Returns the core and, in peeling order, each peeled node with the node it hung from.
+    A peeled tree always joins the community of what it hangs from, so Louvain need only
+    see the core (often a fraction of a large component).
+    """
+    degree = {r: len(adjacency.get(r, set()) & component) for r in component}
+    left = set(component)
+    stack = sorted((r for r, d in degree.items() if d == 1), key=lambda r: r.uid)
+    peeled: list[tuple[NodeRef, NodeRef]] = []
+    while stack:
+        leaf = stack.pop()
+        if leaf not in left or degree[leaf] != 1:
+            continue
+        [anchor] = [n for n in adjacency[leaf] if n in left]
+        left.discard(leaf)
+        peeled.append((leaf, anchor))
+        degree[anchor] -= 1
+        if degree[anchor] == 1:
+            stack.append(anchor)
+    return left, peeled
+
+
 def _louvain(
     component: set[NodeRef], adjacency: Adjacency, config: InvestigationConfig
 ) -> list[set[NodeRef]]:
-    """Louvain communities of one component, built in a fixed order (repeatable)."""
+    """Louvain communities of one component (its core built in a fixed order, so the split
+    is repeatable), with the peeled trees joined to the community they hang from."""
     cfg = config.clusters
+    core, peeled = _strip_leaves(component, adjacency)
+    if len(core) < 2:  # a tree: nothing to peel down to, split the whole component
+        core, peeled = set(component), []
     graph = nx.Graph()
-    ordered = sorted(component, key=lambda r: r.uid)
+    ordered = sorted(core, key=lambda r: r.uid)
     graph.add_nodes_from(ordered)
     graph.add_edges_from(
         (a, b)
         for a in ordered
         for b in sorted(adjacency.get(a, ()), key=lambda r: r.uid)
-        if a.uid < b.uid and b in component
+        if a.uid < b.uid and b in core
     )
-    found = nx.community.louvain_communities(graph, resolution=cfg.resolution, seed=cfg.seed)
-    return [set(c) for c in found]
+    found = nx.community.louvain_communities(
+        graph, resolution=cfg.resolution, threshold=cfg.louvain_threshold, seed=cfg.seed
+    )
+    communities = [set(c) for c in found]
+    home = {r: i for i, c in enumerate(communities) for r in c}
+    for leaf, anchor in reversed(peeled):  # anchors are placed before what hangs from them
+        home[leaf] = home[anchor]
+        communities[home[anchor]].add(leaf)
+    return communities

@@ -124,6 +124,7 @@ class ClustersConfig(_Section):
     hub_threshold: int = Field(50, ge=1)
     split_above: int = Field(200, ge=2)
     resolution: float = Field(1.0, gt=0)
+    louvain_threshold: float = Field(1e-3, gt=0, lt=1)
     seed: int = 42
     max_component: int = Field(20000, ge=2)
 

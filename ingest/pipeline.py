@@ -34,7 +34,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from graph.model import GraphModel
+from graph.model import GraphModel, NodeRef
 from graph.stores.base import GraphStore
 from ingest.candidates import CandidateFinder
 from ingest.checkpoint import Checkpoint, CheckpointFile, fingerprint
@@ -130,6 +130,7 @@ class _Run:
         )
         self.builtins = builtin_mappings(self.model)
         self.durable_each_batch = not hasattr(store, "flush")
+        self.last_uid: str | None = None
 
     # -- one file ---------------------------------------------------------------------------
     def file(
@@ -181,7 +182,8 @@ class _Run:
                 self.summary.batches_resumed += 1
             else:
                 if self.durable_each_batch:
-                    batch_out.after = _saver(checkpoint, relative, number + 1, save)
+                    probe = batch_out.nodes[0][0].ref.uid if batch_out.nodes else None
+                    batch_out.after = _saver(checkpoint, relative, number + 1, save, probe)
                 writer.submit(batch_out)
             if wants_candidates:
                 self._sightings(kept)
@@ -236,6 +238,8 @@ class _Run:
             stats.edges += len(out.edges)
             stats.credit_records += len(out.credit)
             batch.nodes.extend((node, where) for node in out.nodes)
+            if out.nodes:
+                self.last_uid = out.nodes[-1].ref.uid
             batch.edges.extend(out.edges)
             batch.credit.extend(out.credit)
             self.seen.update(node.ref.uid for node in out.nodes)
@@ -255,10 +259,15 @@ class _Run:
 
 
 def _saver(
-    checkpoint: Checkpoint, relative: str, done: int, save: Callable[[Checkpoint], None]
+    checkpoint: Checkpoint,
+    relative: str,
+    done: int,
+    save: Callable[[Checkpoint], None],
+    probe: str | None,
 ) -> Callable[[], None]:
     def after() -> None:
         checkpoint.batches[relative] = done
+        checkpoint.probe = probe or checkpoint.probe
         save(checkpoint)
 
     return after
@@ -314,6 +323,8 @@ def ingest_paths(
     )
     state = CheckpointFile(options.state_dir, run_id) if options.state_dir else None
     checkpoint = state.load() if state and options.resume else Checkpoint(run=run_id)
+    if checkpoint.probe and not store.get_nodes([NodeRef.from_uid(checkpoint.probe)]):
+        checkpoint = Checkpoint(run=run_id)  # the store lost what was committed: start afresh
 
     def save(cp: Checkpoint) -> None:
         if state is not None:
@@ -336,6 +347,7 @@ def ingest_paths(
                 if not run.durable_each_batch:  # the memory store is durable when flushed
                     store.flush()  # type: ignore[attr-defined]
                     checkpoint.batches[name] = 1 << 62
+                    checkpoint.probe = run.last_uid or checkpoint.probe
                     save(checkpoint)
     candidates = run.finder.candidates()
     summary.candidates = len(candidates)

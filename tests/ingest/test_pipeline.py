@@ -140,6 +140,23 @@ def test_resume_after_the_store_went_away(
     assert not list((tmp_path / "state").glob("ingest-*.json"))  # finished: forgotten
 
 
+def test_stale_checkpoint_after_the_store_was_emptied(
+    store: GraphStore, dataset: Path, tmp_path: Path, model: GraphModel
+) -> None:
+    options = IngestOptions(batch_size=120, state_dir=tmp_path / "state")
+    if isinstance(store, MemoryStore):
+        store = MemoryStore(model, tmp_path / "graph.pickle")
+    with pytest.raises(StoreUnavailable):
+        ingest_paths([dataset], _Failing(store, 6), options)
+    store.clear()  # someone emptied the store: the checkpoint must not skip anything
+    if isinstance(store, MemoryStore):
+        store.flush()
+        store = MemoryStore(model, tmp_path / "graph.pickle")
+    summary = ingest_paths([dataset], store, options)
+    assert summary.batches_resumed == 0
+    assert store.counts().total_nodes == SCALE
+
+
 def test_checkpoint_ignored_for_other_input(tmp_path: Path) -> None:
     state = CheckpointFile(tmp_path, "run-a")
     cp = state.load()

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # Seconds the driver retries a transaction after transient failures (deadlock, server
     # restart) before giving up; the driver's default.  The API lowers it (api_neo4j_retry_time).
     neo4j_max_retry_time: float = 30.0
+    # The catalog directory (the four lists, docs/catalog.md); None = the shipped transport
+    # catalog.  Read once per process (graph.catalog.catalog_dir).
+    catalog: Path | None = None
 
     # -- HTTP API (api/, docs/api.md) --------------------------------------------------------
     # YAML or TOML file listing API keys (as SHA-256 digests) with their roles; None = no keys.

@@ -50,7 +50,9 @@ JsonOpt = Annotated[
 ]
 CatalogOpt = Annotated[
     Path | None,
-    typer.Option("--catalog", envvar="CREDITLINK_CATALOG", help="catalog directory"),
+    typer.Option(
+        "--catalog", help="catalog directory (default: CREDITLINK_CATALOG, else the shipped one)"
+    ),
 ]
 ActorOpt = Annotated[str | None, typer.Option("--actor", help="who acts (default cli:$USER)")]
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="date to evaluate (default today)")]

@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from graph.exc import CreditlinkError, InvalidIdentifier, StoreUnavailable
+from graph.exc import CreditlinkError, StoreUnavailable
 
 __all__ = [
     "HANDLERS",
@@ -118,7 +118,7 @@ async def _creditlink_error(request: Request, exc: Exception) -> ProblemResponse
     assert isinstance(exc, CreditlinkError)
     status = exc.status
     headers = dict(getattr(exc, "headers", None) or {})
-    extensions: dict[str, Any] = {}
+    extensions: dict[str, Any] = exc.extensions()
     if isinstance(exc, StoreUnavailable):
         log.warning("store unavailable on %s: %s", request.url.path, exc)
         headers["Retry-After"] = _retry_after(request)
@@ -127,8 +127,6 @@ async def _creditlink_error(request: Request, exc: Exception) -> ProblemResponse
         return await _unexpected(request, exc)
     else:
         detail = str(exc)
-    if isinstance(exc, InvalidIdentifier):
-        extensions = {"field": exc.field, "reason": exc.problem.value}
     return _response(
         request, status, exc.title, detail, kind=type(exc).__name__, headers=headers, **extensions
     )

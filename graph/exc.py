@@ -8,7 +8,7 @@ status, one handler table turns them into problem documents).
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 __all__ = [
     "ConflictError",
@@ -27,6 +27,10 @@ class CreditlinkError(Exception):
 
     status: ClassVar[int] = 500
     title: ClassVar[str] = "Internal error"
+
+    def extensions(self) -> dict[str, Any]:
+        """Machine-readable members the problem document carries besides ``detail``."""
+        return {}
 
 
 class InvalidModel(CreditlinkError):
@@ -69,6 +73,10 @@ class InvalidIdentifier(SchemaViolation):
         self.detail = detail
         message = f"{field} {value!r}: {problem.value}"
         super().__init__(f"{message} ({detail})" if detail else message)
+
+    def extensions(self) -> dict[str, Any]:
+        """The field and the reason (``bad check character`` …)."""
+        return {"field": self.field, "reason": self.problem.value}
 
 
 class NotFound(CreditlinkError, LookupError):

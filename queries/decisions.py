@@ -471,7 +471,7 @@ def file_decisions(
 def file_decision(
     store: GraphStore, request: DecisionRequest, *, actor: str, catalog: Catalog | None = None
 ) -> DecisionOutcome:
-    """File one decision; raises :class:`Refused` (422) or :class:`ConflictError` (409)."""
+    """File one decision; raises :class:`Refused` (:meth:`Refused.of`) or a ConflictError."""
     stored = store.get_records(DECISIONS, [request.id])
     if stored and decision_from(stored[0]).request != request:
         raise ConflictError(
@@ -480,5 +480,5 @@ def file_decision(
         )
     (result,) = file_decisions(store, [request], actor=actor, catalog=catalog)
     if result.outcome is None:
-        raise Refused(result.refusals)
+        raise Refused.of(result.refusals)
     return result.outcome

@@ -50,6 +50,8 @@ __all__ = [
     "PathStep",
     "Refusal",
     "Refused",
+    "RefusedByState",
+    "RefusedUnknown",
     "Status",
     "Suspension",
     "application_id",
@@ -93,8 +95,24 @@ class Refusal(_Strict):
     message: str
 
 
+#: Refusals of the state, not of the request: the same request may pass another day.
+STATE_REFUSALS = frozenset({"precondition_failed", "filed_differently", "not_allowed_now"})
+#: Refusals because a subject the request names is not in the graph.
+UNKNOWN_REFUSALS = frozenset({"subject_unknown", "responsible_person_unknown"})
+
+
 class Refused(CreditlinkError):
-    """A request the catalog does not allow; carries every reason found."""
+    """A request the catalog does not allow; carries every reason found.
+
+    Build it with :meth:`of`, which picks the HTTP meaning from the reasons: the request
+    breaks the catalog (422, this class), names a subject the graph does not hold
+    (:class:`RefusedUnknown`, 404) or is refused by the state (:class:`RefusedByState`, 409).
+
+    >>> type(Refused.of([Refusal(code="outside_catalog", message="x")])).__name__
+    'Refused'
+    >>> Refused.of([Refusal(code="precondition_failed", message="too early")]).status
+    409
+    """
 
     status: ClassVar[int] = 422
     title: ClassVar[str] = "Refused by the catalog rules"
@@ -102,6 +120,34 @@ class Refused(CreditlinkError):
     def __init__(self, refusals: list[Refusal]) -> None:
         self.refusals = refusals
         super().__init__("; ".join(f"{r.code}: {r.message}" for r in refusals))
+
+    @staticmethod
+    def of(refusals: list[Refusal]) -> Refused:
+        """The refusal for these reasons; a reason about the request itself wins."""
+        codes = {r.code for r in refusals}
+        if codes and codes <= STATE_REFUSALS:
+            return RefusedByState(refusals)
+        if codes and codes <= STATE_REFUSALS | UNKNOWN_REFUSALS:
+            return RefusedUnknown(refusals)
+        return Refused(refusals)
+
+    def extensions(self) -> dict[str, Any]:
+        """Every reason, each with its code (``outside_catalog`` …) and message."""
+        return {"refusals": [r.model_dump() for r in self.refusals]}
+
+
+class RefusedUnknown(Refused):
+    """Refused because the subject (or a person) the request names is not in the graph."""
+
+    status: ClassVar[int] = 404
+    title: ClassVar[str] = "Refused: unknown subject"
+
+
+class RefusedByState(Refused):
+    """Refused by the current state (a precondition unmet today, filed differently before)."""
+
+    status: ClassVar[int] = 409
+    title: ClassVar[str] = "Refused in the current state"
 
 
 # -- the request -----------------------------------------------------------------------------

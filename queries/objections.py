@@ -37,7 +37,7 @@ one transaction.
 >>> repair(store, decision.id, on=date(2021, 6, 1), attested=[], actor="c")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-queries.lifecycle.Refused: precondition_failed: the minimum publication period P1Y of a ...
+queries.lifecycle.RefusedByState: precondition_failed: the minimum publication period P1Y of a ...
 """
 
 from __future__ import annotations
@@ -362,7 +362,7 @@ def repair(
             )
         )
     if refusals:
-        raise Refused(refusals)
+        raise Refused.of(refusals)
     life = decision.lifecycle.model_copy(update={"repaired_on": on})
     push = _correction_push(catalog, decision, on)
     after, count = _change(

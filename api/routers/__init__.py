@@ -13,4 +13,11 @@ from __future__ import annotations
 API_PREFIX = "/v1"
 
 #: Router modules in api/routers/, mounted in this order (= order in the OpenAPI document).
-ROUTER_MODULES: tuple[str, ...] = ("health", "entities", "audit", "viz", "bidding")
+ROUTER_MODULES: tuple[str, ...] = (
+    "health",
+    "entities",
+    "audit",
+    "viz",
+    "bidding",
+    "catalog",
+)

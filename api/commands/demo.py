@@ -1,18 +1,23 @@
-"""``creditlink demo``: the main job on the embedded store, with nothing to install but us."""
+"""``creditlink demo``: the main job on the configured store (the embedded one by default).
+
+Loads the example story, files its listing decision, shows who it reaches and why, checks
+the story's tender, writes both pictures and says what to open next (:mod:`api.demo_run`).
+"""
 
 from __future__ import annotations
 
-import json
-from datetime import date
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from graph.example import load_story
-from graph.model import NodeRef
+from api.demo_run import DemoResult, run_demo
+from graph.exc import NotFound
 from graph.settings import Settings
 from graph.stores import open_store
+from queries.bidding_models import VERDICT_LABELS
 
 __all__ = ["register"]
 
@@ -20,50 +25,84 @@ console = Console()
 
 
 def demo(
-    as_json: bool = typer.Option(False, "--json", help="print a JSON summary instead of tables"),
+    out: Annotated[
+        Path | None,
+        typer.Option(help="where pictures and the quarantine go [default: <data dir>/demo]"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the JSON result")] = False,
 ) -> None:
-    """Load the bundled example into the configured store and show what it holds."""
+    """Ingest the example story, file its decision, check its tender, draw both answers."""
     settings = Settings()
+    out_dir = out or settings.data_dir / "demo"
     store = open_store(settings)
     try:
-        story = load_story(store)
-        counts = store.counts()
-        as_of = date(2022, 1, 1)
-        hood = store.neighbourhood([story.jia], hops=2, as_of=as_of)
-        paths = store.shortest_paths(story.jia, story.yi, max_hops=4, as_of=as_of)
+        result = run_demo(store, out_dir=out_dir)
+    except NotFound as err:
+        console.print(f"[bold red]{err}[/]")
+        raise typer.Exit(1) from err
     finally:
         store.close()
-    names = {n.ref: str(n.props.get("name", n.key)) for n in story.nodes}
-
-    def label(ref: NodeRef) -> str:
-        return f"{names.get(ref, ref.key)} ({ref.kind})"
-
     if as_json:
-        document = {
-            "store": settings.store,
-            "nodes": counts.nodes,
-            "edges": counts.edges,
-            "neighbourhood": {ref.uid: d for ref, d in hood.distances.items()},
-            "paths": [[ref.uid for ref in p.nodes] for p in paths],
-        }
-        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        typer.echo(result.model_dump_json(indent=2))
         return
-    table = Table(title="Loaded into the embedded store" if not settings.uses_neo4j else "Loaded")
-    table.add_column("kind / relationship")
-    table.add_column("count", justify="right")
-    for name, n in {**counts.nodes, **counts.edges}.items():
-        if n:
-            table.add_row(name, str(n))
-    console.print(table)
-    console.print(f"\nWithin two hops of {label(story.jia)} on {as_of}:")
-    for ref, distance in sorted(hood.distances.items(), key=lambda item: item[1]):
-        console.print(f"  {distance} hop(s): {label(ref)}")
-    console.print(f"\nHow {label(story.jia)} and {label(story.yi)} were linked on {as_of}:")
-    for path in paths:
-        console.print("  " + " → ".join(label(ref) for ref in path.nodes))
+    _show(result, settings)
+
+
+def _show(result: DemoResult, settings: Settings) -> None:
+    totals = result.ingest.totals
+    where = settings.store if settings.uses_neo4j else str(settings.memory_store_file)
+    console.rule("1. ingest examples/story")
     console.print(
-        f"\nThe graph is kept in {settings.memory_store_file}; `creditlink info` shows it."
+        f"{totals['rows_read']} rows read: {totals['loaded']} loaded, "
+        f"{totals['quarantined']} quarantined, {totals['duplicates']} duplicates "
+        f"({'the counts add up' if result.ingest.balanced else 'COUNTS DO NOT ADD UP'}) "
+        f"→ {where}"
     )
+
+    console.rule("2. the decision on the overloaded truck, and whom it reaches")
+    verb = "filed" if result.decision_written else "found filed before (nothing changed)"
+    console.print(f"decision {result.decision_id} {verb}")
+    table = Table(show_lines=True)
+    for column in ("subject", "role", "measure", "blocks", "until", "reached through"):
+        table.add_column(column)
+    for s in result.affected:
+        table.add_row(
+            s.name,
+            s.role or "the subject",
+            f"{s.measure}\n{s.measure_name}",
+            ", ".join(s.restricts),
+            str(s.end or "lifted"),
+            "\n".join(s.path) or "—",
+        )
+    console.print(table)
+    console.print(
+        f"On {result.restricted_on} the legal representative {result.restricted_name} may not: "
+        f"{', '.join(result.restricts) or 'nothing'}"
+    )
+
+    console.rule("3. may these bidders bid? (JL-2024-001, lot 1)")
+    table = Table()
+    for column in ("bidder", "verdict", "deciding findings"):
+        table.add_column(column)
+    for b in result.bidders:
+        zh, en = VERDICT_LABELS[b.verdict]
+        table.add_row(b.name, f"{zh} {en}", ", ".join(b.reasons) or "—")
+    console.print(table)
+    for line in result.findings:
+        console.print(f"  {line}")
+
+    console.rule("4. what to open next")
+    for path in result.pictures:
+        console.print(f"  picture: {path.as_uri()}")
+    subject = f"{result.restricted.kind}:{result.restricted.key}"
+    for command in (
+        f"creditlink affected {result.decision_id} --as-of {result.restricted_on}",
+        f"creditlink restrictions '{subject}' --as-of {result.restricted_on}",
+        f"creditlink bid-receipt {result.check_id} --html report.html",
+        "creditlink related 'Enterprise:91220101MA00000114' --hops 2",
+        "creditlink serve   # then http://127.0.0.1:8000/viz/ and /docs",
+    ):
+        console.print(f"  {command}")
 
 
 def register(app: typer.Typer) -> None:

@@ -19,5 +19,6 @@ ROUTER_MODULES: tuple[str, ...] = (
     "audit",
     "viz",
     "bidding",
+    "investigations",
     "catalog",
 )

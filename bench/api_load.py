@@ -8,10 +8,12 @@
 ``creditlink serve`` against that store and drives it with ``wrk`` (a Lua script picks a
 random key per request; a reviewer key, so responses go through masking and the audit log)
 for ``--duration`` seconds after a warm-up: throughput, latency percentiles, errors.  The
-related 2-hop route is measured too when the server's OpenAPI has one.  With ``--restart``
-a further run stops Neo4j after a while and starts it again (``scripts/neo4j`` with the
-``CREDITLINK_NEO4J_*`` variables of the environment: use your own instance), and counts per
-second the 200s, 503s and anything else.  Figures go to docs/benchmarks.md (``api_load``).
+related 2-hop route is measured too when the server's OpenAPI has one, with an analyst key
+(reviewers may not investigate; analysts see names, so ID numbers are still masked).  With
+``--restart`` a further run stops Neo4j after a while and starts it again
+(``scripts/neo4j`` with the ``CREDITLINK_NEO4J_*`` variables of the environment: use your
+own instance), and counts per second the 200s, 503s and anything else.  Figures go to
+docs/benchmarks.md (``api_load``).
 
 Needs ``wrk`` on PATH (Debian: ``apt-get install wrk``).
 """
@@ -47,6 +49,8 @@ from ingest.generate import generate
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = 20_000
 REVIEWER_KEY = "clk_bench-reviewer-key"
+# /v1/related needs investigations:read, which reviewers lack.
+ANALYST_KEY = "clk_bench-analyst-key"
 
 # wrk script: random path per request, status counts per second, percentiles as JSON.
 LUA = r"""
@@ -149,6 +153,7 @@ def _server(args: argparse.Namespace, workers: int, data_dir: Path) -> Iterator[
     keys = data_dir / "keys.yaml"
     keys.write_text(
         f"keys:\n  - id: bench\n    role: reviewer\n    sha256: {hash_key(REVIEWER_KEY)}\n"
+        f"  - id: bench-analyst\n    role: analyst\n    sha256: {hash_key(ANALYST_KEY)}\n"
     )
     env = {
         **os.environ,
@@ -188,9 +193,11 @@ def _server(args: argparse.Namespace, workers: int, data_dir: Path) -> Iterator[
         log.close()
 
 
-def _wrk(base: str, paths: list[str], seconds: int, connections: int) -> dict[str, Any]:
+def _wrk(
+    base: str, paths: list[str], seconds: int, connections: int, key: str = REVIEWER_KEY
+) -> dict[str, Any]:
     script = LUA.replace("{PATHS}", "{" + ",".join(json.dumps(p) for p in paths) + "}")
-    script = script.replace('"KEY"', json.dumps(REVIEWER_KEY))
+    script = script.replace('"KEY"', json.dumps(key))
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(script)
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
@@ -248,8 +255,8 @@ def run(args: argparse.Namespace) -> None:
                     note = "related 2-hop: no /v1/related route yet, not measured."
                     notes += [] if note in notes else [note]
                 else:
-                    _wrk(base, related, args.warmup, args.connections)
-                    result = _wrk(base, related, args.duration, args.connections)
+                    _wrk(base, related, args.warmup, args.connections, ANALYST_KEY)
+                    result = _wrk(base, related, args.duration, args.connections, ANALYST_KEY)
                     rows.append(("related 2-hop", workers, result, _load_average()))
                     print(f"related, {workers} worker(s): {_summary(result)}", flush=True)
         if args.restart:
@@ -341,9 +348,9 @@ def _report(
         f"Neo4j store loaded with `generate({args.scale}, seed={args.seed})`; wrk on loopback, "
         f"2 threads, {args.connections} connections, {args.duration} s per run after a "
         f"{args.warmup} s warm-up; random keys from {args.sample} sampled entities (70 % "
-        "enterprises, 30 % persons), a reviewer key (masking and audit log on). wrk, Neo4j and "
-        "the workers share the same 2 cores; the load average (1/5/15 min) at the end of each "
-        "run shows what else was running.",
+        "enterprises, 30 % persons), a reviewer key (related: an analyst key; masking and audit "
+        "log on). wrk, Neo4j and the workers share the same 2 cores; the load average "
+        "(1/5/15 min) at the end of each run shows what else was running.",
         "",
         "| route | workers | req/s | p50 ms | p95 ms | p99 ms | non-200 | socket errors "
         "| load avg |",

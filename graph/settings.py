@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     api_retry_after: int = 5
     # Seconds the API lets the driver retry before answering 503: fail fast, the client retries.
     api_neo4j_retry_time: float = 2.0
+    # Largest file POST /v1/ingest/jobs accepts, in MiB (a bigger one is refused with 413).
+    api_max_upload_mb: int = Field(256, ge=1)
 
     @field_validator("store")
     @classmethod

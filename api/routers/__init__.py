@@ -21,4 +21,5 @@ ROUTER_MODULES: tuple[str, ...] = (
     "bidding",
     "investigations",
     "catalog",
+    "ingest",
 )

@@ -147,17 +147,26 @@ def _documented_methods(request: Request) -> list[str]:
     """Every method the OpenAPI document lists for the request's path.
 
     Starlette's 405 names only the methods of the first route matching the path, while a
-    path may be served by several routes (GET list and POST create, in two routers).
+    path may be served by several routes (GET list and POST create, in two routers).  Each
+    ``{param}`` is one segment; only when no template matches that way may the last one
+    span several (``{key:path}`` routes: the document does not say which they are, and
+    ``/v1/decisions/{id}`` must not claim ``/v1/decisions/{id}/repair``), and the template
+    with the fewest parameters wins.
     """
-    methods: set[str] = set()
+    exact: dict[int, set[str]] = {}  # by the number of parameters of the template
+    spanning: set[str] = set()
     paths = request.app.openapi().get("paths", {})
     for template, item in paths.items():
-        # Each {param} is one segment; the last may span several ({key:path} routes).
         one = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
         spans = re.sub(r"\[\^/\]\+$", ".+", one)
-        if re.fullmatch(one, request.url.path) or re.fullmatch(spans, request.url.path):
-            methods |= {m.upper() for m in item if m in _HTTP_METHODS}
-    return sorted(methods)
+        methods = {m.upper() for m in item if m in _HTTP_METHODS}
+        if re.fullmatch(one, request.url.path):
+            exact.setdefault(template.count("{"), set()).update(methods)
+        elif re.fullmatch(spans, request.url.path):
+            spanning |= methods
+    # OpenAPI: a concrete path wins over a templated one (/v1/decisions/preview is not
+    # /v1/decisions/{decision_id}).
+    return sorted(exact[min(exact)] if exact else spanning)
 
 
 async def _http_error(request: Request, exc: Exception) -> ProblemResponse:

@@ -22,4 +22,6 @@ ROUTER_MODULES: tuple[str, ...] = (
     "investigations",
     "catalog",
     "ingest",
+    "decisions",
+    "credit",
 )

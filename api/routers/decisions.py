@@ -48,7 +48,7 @@ router = APIRouter(prefix=f"{API_PREFIX}/decisions", tags=["decisions"])
 _WRITE = [Requires(Permission.DECISIONS_WRITE)]
 _READ = [Requires(Permission.CREDIT_READ)]
 _KIND_ENUM: dict[str, Any] = {"enum": sorted(load_model().nodes)}
-_ID_EXAMPLE = "2350c1d4ebe31e104f1dd566"
+_ID_EXAMPLE = "1e3ac8925b840f0408cdd6c1"
 
 
 # -- documents (the queries' models, with examples) -------------------------------------------

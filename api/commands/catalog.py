@@ -27,6 +27,7 @@ from graph.model import NodeRef
 from graph.settings import Settings
 from graph.stores import open_store
 from graph.stores.base import GraphStore
+from queries.catalog import catalog_document, catalog_entry
 from queries.decisions import file_decision, preview
 from queries.lifecycle import (
     Application,
@@ -157,12 +158,12 @@ def catalog_list(
     catalog_dir: CatalogOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The entries of the four lists."""
+    """The entries of the four lists (--json: the document of GET /v1/catalog)."""
     catalog = load_catalog(catalog_dir)
     kinds = [which] if which else list(ListKind)
     rows = [(k, e) for k in kinds for e in catalog.entries(k)]
     if as_json:
-        emit([{"list": k.value, **e.model_dump(mode="json")} for k, e in rows])
+        emit(catalog_document(catalog, which))
         return
     table = Table(title=f"{catalog.header.name} {catalog.version}")
     for column in ("code", "list", "name", "gloss", "severity", "term", "unverified"):
@@ -181,16 +182,14 @@ def catalog_show(
     catalog_dir: CatalogOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """One entry with everything it declares."""
-    catalog = load_catalog(catalog_dir)
-    kind = catalog.list_of(code)
-    entry = catalog.behaviours.get(code) or catalog.require_measure(code)
-    document = {"list": kind.value, **entry.model_dump(mode="json", exclude_none=True)}
+    """One entry with everything it declares (--json: as GET /v1/catalog/{code})."""
+    found = catalog_entry(load_catalog(catalog_dir), code)
     if as_json:
-        emit(document)
+        emit(found)
         return
-    console.print(f"[bold]{entry.code}[/] {entry.name} — {entry.gloss}  ({kind.chinese})")
-    for key, value in document.items():
+    entry = found.entry
+    console.print(f"[bold]{entry.code}[/] {entry.name} — {entry.gloss}  ({found.list_name})")
+    for key, value in entry.model_dump(mode="json", exclude_none=True).items():
         if key not in ("code", "name", "gloss"):
             console.print(f"  [cyan]{key}[/]: {json.dumps(value, ensure_ascii=False)}")
 

@@ -201,18 +201,24 @@ def affected_(
 def restrictions_(
     subject: Annotated[str, typer.Argument(help="Kind:key")],
     as_of: AsOfOpt = None,
+    action: Annotated[
+        str | None, typer.Option(help="an action category, e.g. bidding: is it blocked?")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Every measure in force on an entity on a date, each with its why."""
     from queries.restrictions import restrictions
 
     with opened_store() as store:
-        result = restrictions(store, entity(subject), day(as_of))
+        result = restrictions(store, entity(subject), day(as_of), action=action)
     if as_json:
         emit(result)
         return
     console.print(measures_table(f"in force on {result.as_of}", result.in_force))
     console.print(f"restricts: {', '.join(result.restricts) or '-'}")
+    if result.action is not None:
+        verdict = "[bold red]blocked[/]" if result.blocked else "[green]not blocked[/]"
+        console.print(f"{result.action}: {verdict}")
     if result.not_in_force:
         console.print(measures_table("applying but not in force", result.not_in_force))
 

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict
 
 from api.deps import AuditDep, IsoDate, Requires, StoreDep
 from api.errors import problem_responses
@@ -19,7 +19,7 @@ from api.routers import API_PREFIX
 from api.routers.lifecycle_examples import add_example
 from api.security import Permission
 from graph.catalog import load_catalog
-from graph.exc import NotFound, SchemaViolation
+from graph.exc import NotFound
 from graph.model import NodeRef, load_model
 from graph.stores.base import GraphStore
 from queries.affected import Affected, affected
@@ -52,11 +52,6 @@ class RestrictionsDocument(Restrictions):
 
     model_config = ConfigDict(
         json_schema_extra=add_example("restrictions", action="office", blocked=True)
-    )
-
-    action: str | None = Field(None, description="the action category asked about")
-    blocked: bool | None = Field(
-        None, description="whether a measure in force that day restricts `action`"
     )
 
 
@@ -130,20 +125,17 @@ def get_restrictions(
             json_schema_extra={"enum": _ACTIONS},
         ),
     ] = None,
-) -> RestrictionsDocument:
+) -> Restrictions:
     """Every measure in force on the entity that day, each with its decision, legal basis,
     term and path; measures that apply but are not in force (suspended, expired, repaired,
     revoked) apart with their status; 红名单/黑名单 entries standing that day."""
     audit.subject = f"{kind}:{key}"
     ref = parse_ref(store.model, kind, key)
     audit.subject = ref.uid
-    if action is not None and action not in load_catalog().header.actions:
-        raise SchemaViolation(f"action {action!r} is not an action category of the catalog")
-    found = restrictions(store, ref, as_of or date.today())
+    found = restrictions(store, ref, as_of or date.today(), action=action)
     if not (found.in_force or found.not_in_force or found.list_entries):
         _known(store, ref)
-    blocked = None if action is None else action in found.restricts
-    return RestrictionsDocument(**dict(found), action=action, blocked=blocked)
+    return found
 
 
 @router.get(

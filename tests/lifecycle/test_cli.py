@@ -38,9 +38,11 @@ def test_catalog_commands() -> None:
     summary = _json(["catalog", "validate"])
     assert summary["version"] == "transport-2026.1"
     assert summary["lists"]["sanction_measures"] == 9
-    codes = [e["code"] for e in _json(["catalog", "list", "--list", "honour_scope"])]
-    assert codes == ["H-TRUST-MODEL"]
-    assert _json(["catalog", "show", "S-OFFICE-BAN"])["term"]["default"] == "P3Y"
+    lists = _json(["catalog", "list", "--list", "honour_scope"])["lists"]
+    assert [e["code"] for e in lists["honour_scope"]] == ["H-TRUST-MODEL"]
+    assert lists["sanction_measures"] == []
+    shown = _json(["catalog", "show", "S-OFFICE-BAN"])
+    assert (shown["list"], shown["entry"]["term"]["default"]) == ("sanction_measures", "P3Y")
     assert runner.invoke(app, ["catalog", "show", "NOPE"]).exit_code != 0
 
 
@@ -52,6 +54,10 @@ def test_filing_and_lifecycle() -> None:
     assert outcome["written"] is True
     decision = outcome["decision"]["id"]
     assert _json(["decide", *FILING])["written"] is False
+    [driver] = [a["subject"] for a in outcome["applications"] if a["role"] == "驾驶人"]
+    driving = ["restrictions", ":".join(driver), "--as-of", "2021-05-01", "--action"]
+    assert _json([*driving, "road_transport_operation"])["blocked"] is True
+    assert _json([*driving, "bidding"])["blocked"] is False
     wang = _json(["restrictions", WANG, "--as-of", "2021-05-01"])
     assert [m["measure"] for m in wang["in_force"]] == ["S-OFFICE-BAN", "S-OVERLOAD-DRIVER"]
     change = _json(

@@ -24,4 +24,5 @@ ROUTER_MODULES: tuple[str, ...] = (
     "ingest",
     "decisions",
     "credit",
+    "deadlines",
 )

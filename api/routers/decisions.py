@@ -222,7 +222,8 @@ class FeedbackEntryIn(_Body):
 
 
 # -- helpers ----------------------------------------------------------------------------------
-def _actor(principal: Principal) -> str:
+def actor_of(principal: Principal) -> str:
+    """The actor a change records: ``api:<key id>`` (or the anonymous role)."""
     return f"api:{principal.key_id or f'anonymous ({principal.role.value})'}"
 
 
@@ -282,7 +283,7 @@ def post_decision(
     _subject(audit, body)
     request = body.request(store.model)
     audit.subject = request.subject.uid
-    outcome = file_decision(store, request, actor=_actor(principal))
+    outcome = file_decision(store, request, actor=actor_of(principal))
     response.headers["Location"] = f"{router.prefix}/{outcome.decision.id}"
     if not outcome.written:
         response.status_code = 200
@@ -332,7 +333,7 @@ def post_objection(
         received=body.received,
         by=body.by,
         reason=body.reason,
-        actor=_actor(principal),
+        actor=actor_of(principal),
     )
 
 
@@ -365,7 +366,7 @@ def post_objection_decision(
         outcome=body.outcome,
         on=body.on,
         by=body.by,
-        actor=_actor(principal),
+        actor=actor_of(principal),
         note=body.note,
     )
 
@@ -393,7 +394,7 @@ def post_repair(
         decision_id,
         on=body.on,
         attested=body.attested,
-        actor=_actor(principal),
+        actor=actor_of(principal),
         note=body.note,
     )
 
@@ -434,5 +435,5 @@ def post_feedback(
     if body.application_id not in {r.application_id for r in report.rows}:
         raise NotFound(f"decision {decision_id!r} has no application {body.application_id!r}")
     entry: dict[str, Any] = body.model_dump()
-    record_feedback(store, [FeedbackIn.model_validate(entry)], actor=_actor(principal))
+    record_feedback(store, [FeedbackIn.model_validate(entry)], actor=actor_of(principal))
     return feedback_report(store, decision_id)

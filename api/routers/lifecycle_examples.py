@@ -25,6 +25,7 @@ from graph.example import load_story
 from graph.model import load_model
 from graph.stores.memory import MemoryStore
 from queries.affected import affected
+from queries.deadlines import complete_deadline, overdue
 from queries.decisions import file_decision, preview
 from queries.feedback import FeedbackIn, feedback_report, record_feedback
 from queries.history import history
@@ -93,6 +94,8 @@ def story_examples() -> dict[str, dict[str, Any]]:
         ],
         actor=_ACTOR,
     )
+    late = overdue(store, _SEEN_ON)
+    done = complete_deadline(store, late.items[0].id, on=date(2026, 7, 2), actor=_ACTOR)
     documents = {
         "decision_request": request,
         "preview": seen,
@@ -103,6 +106,8 @@ def story_examples() -> dict[str, dict[str, Any]]:
         "affected": affected(store, decision_id, as_of=_SEEN_ON),
         "restrictions": restrictions(store, story.wang, _SEEN_ON),
         "history": history(store, story.wang, as_of=_SEEN_ON),
+        "overdue": late,
+        "deadline_done": done,
     }
     return {
         name: mask_document(doc.model_dump(mode="json"), Clearance.NONE, model)

@@ -7,8 +7,8 @@ objected to and the objection rejected, and every document the routes answer is 
 from that run — once, when the OpenAPI document is first built.  Personal data is masked
 as for the public role.
 
->>> sorted(story_examples())[:3]
-['affected', 'decision', 'decision_request']
+>>> sorted(story_examples())[:4]
+['affected', 'deadline_done', 'decision', 'decision_request']
 >>> story_examples()["affected"]["subjects"]
 4
 """

@@ -50,9 +50,7 @@ class AffectedDocument(Affected):
 class RestrictionsDocument(Restrictions):
     """Measures on one entity on one date; with `action`, whether that action is blocked."""
 
-    model_config = ConfigDict(
-        json_schema_extra=add_example("restrictions", action="office", blocked=True)
-    )
+    model_config = ConfigDict(json_schema_extra=add_example("restrictions"))
 
 
 class HistoryDocument(History):

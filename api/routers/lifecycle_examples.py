@@ -104,7 +104,9 @@ def story_examples() -> dict[str, dict[str, Any]]:
         "objection_decision": rejected,
         "feedback": feedback_report(store, decision_id),
         "affected": affected(store, decision_id, as_of=_SEEN_ON),
-        "restrictions": restrictions(store, story.wang, _SEEN_ON),
+        "restrictions": restrictions(
+            store, story.wang, _SEEN_ON, action="road_transport_operation"
+        ),
         "history": history(store, story.wang, as_of=_SEEN_ON),
         "overdue": late,
         "deadline_done": done,
@@ -115,11 +117,11 @@ def story_examples() -> dict[str, dict[str, Any]]:
     }
 
 
-def add_example(name: str, **extra: Any) -> Callable[[dict[str, Any]], None]:
-    """A ``json_schema_extra`` hook adding the story's ``name`` document as the example
-    (``extra`` members added), computed only when a schema is generated."""
+def add_example(name: str) -> Callable[[dict[str, Any]], None]:
+    """A ``json_schema_extra`` hook adding the story's ``name`` document as the example,
+    computed only when a schema is generated."""
 
     def hook(schema: dict[str, Any]) -> None:
-        schema["examples"] = [{**story_examples()[name], **extra}]
+        schema["examples"] = [story_examples()[name]]
 
     return hook

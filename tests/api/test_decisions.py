@@ -13,7 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import BaseModel
 
+from api.routers import credit, deadlines, decisions
+from api.routers.decision_bodies import DecisionIn
 from api.security import ROLE_PERMISSIONS, Permission, Role
 from graph.example import Story
 from graph.model import NodeRef
@@ -402,3 +405,22 @@ def test_writes_are_audited_with_their_outcome(api: Api) -> None:
     assert records[0]["key_id"] == "investigator-key"
     assert records[-1]["subject"] == "Decision:nope"
     assert decision_id
+
+
+def test_examples_are_valid_documents(api: Api) -> None:
+    models: list[type[BaseModel]] = [
+        decisions.DecisionDocument,
+        decisions.PreviewDocument,
+        decisions.LifecycleDocument,
+        decisions.FeedbackDocument,
+        credit.AffectedDocument,
+        credit.RestrictionsDocument,
+        credit.HistoryDocument,
+        deadlines.OverdueDocument,
+        deadlines.DeadlineDocument,
+    ]
+    for model in models:
+        [example] = model.model_json_schema()["examples"]
+        assert model.model_validate(example).model_dump(mode="json") == example, model
+    [request] = DecisionIn.model_json_schema()["examples"]
+    assert _post(api, "/v1/decisions/preview", request).json()["allowed"] is True

@@ -20,6 +20,8 @@ from queries.entities import parse_ref
 from queries.lifecycle import DecisionRequest, EvidenceItem
 
 __all__ = [
+    "MAX_BATCH",
+    "DecisionBatchIn",
     "DecisionIn",
     "FeedbackEntryIn",
     "ObjectionDecisionIn",
@@ -173,3 +175,15 @@ class FeedbackEntryIn(_Body):
         if self.status == "refused" and not (self.reason and self.reason.strip()):
             raise ValueError("a refusal needs a reason")
         return self
+
+
+#: Most decisions one batch may carry (one propagation pass, one write transaction).
+MAX_BATCH = 500
+
+
+class DecisionBatchIn(_Body):
+    """Many decisions filed together."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"decisions": [EXAMPLE_REQUEST]}]})
+
+    decisions: list[DecisionIn] = Field(min_length=1, max_length=MAX_BATCH)

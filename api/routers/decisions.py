@@ -15,12 +15,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Response
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from api.deps import AuditDep, PrincipalDep, Requires, StoreDep
 from api.errors import problem_responses
 from api.routers import API_PREFIX
 from api.routers.decision_bodies import (
+    DecisionBatchIn,
     DecisionIn,
     FeedbackEntryIn,
     ObjectionDecisionIn,
@@ -30,7 +31,15 @@ from api.routers.decision_bodies import (
 from api.routers.lifecycle_examples import add_example
 from api.security import Permission, Principal
 from graph.exc import NotFound
-from queries.decisions import DecisionOutcome, Preview, file_decision, load_decision, preview
+from queries.decisions import (
+    DecisionOutcome,
+    FilingResult,
+    Preview,
+    file_decision,
+    file_decisions,
+    load_decision,
+    preview,
+)
 from queries.feedback import FeedbackIn, FeedbackReport, feedback_report, record_feedback
 from queries.objections import (
     LifecycleChange,
@@ -70,6 +79,20 @@ class LifecycleDocument(LifecycleChange):
     """The decision after a lifecycle step, its status that day and deadlines opened."""
 
     model_config = ConfigDict(json_schema_extra=add_example("objection_decision"))
+
+
+class BatchResult(BaseModel):
+    """Every request of a batch, in order: its outcome, or why it was refused."""
+
+    model_config = ConfigDict(frozen=True)
+
+    results: list[FilingResult]
+
+
+class BatchDocument(BatchResult):
+    """Every decision of a batch, in order: its outcome, or why it was refused."""
+
+    model_config = ConfigDict(json_schema_extra=add_example("batch"))
 
 
 class FeedbackDocument(FeedbackReport):
@@ -145,6 +168,25 @@ def post_decision(
     if not outcome.written:
         response.status_code = 200
     return outcome
+
+
+@router.post(
+    "/batch",
+    summary="File many decisions together",
+    response_model=BatchDocument,
+    dependencies=_WRITE,
+    responses=problem_responses(401, 403, 422, 503),
+)
+def post_batch(
+    body: DecisionBatchIn, store: StoreDep, audit: AuditDep, principal: PrincipalDep
+) -> BatchResult:
+    """One propagation pass and one write for every decision allowed; each result, in the
+    order given, carries its outcome (`written: false` when filed before identically) or
+    its `refusals` (`filed_differently` for the same number with other content).  A bad
+    identifier anywhere refuses the whole batch (422) before anything is filed."""
+    audit.subject = f"Decisions:batch of {len(body.decisions)}"
+    requests = [d.request(store.model) for d in body.decisions]
+    return BatchResult(results=file_decisions(store, requests, actor=actor_of(principal)))
 
 
 @router.get(

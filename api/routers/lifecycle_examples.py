@@ -8,7 +8,7 @@ from that run — once, when the OpenAPI document is first built.  Personal data
 as for the public role.
 
 >>> sorted(story_examples())[:4]
-['affected', 'deadline_done', 'decision', 'decision_request']
+['affected', 'batch', 'deadline_done', 'decision']
 >>> story_examples()["affected"]["subjects"]
 4
 """
@@ -20,13 +20,15 @@ from datetime import date
 from functools import cache
 from typing import Any
 
+from pydantic import BaseModel
+
 from api.masking import Clearance, mask_document
 from graph.example import load_story
 from graph.model import load_model
 from graph.stores.memory import MemoryStore
 from queries.affected import affected
 from queries.deadlines import complete_deadline, overdue
-from queries.decisions import file_decision, preview
+from queries.decisions import file_decision, file_decisions, preview
 from queries.feedback import FeedbackIn, feedback_report, record_feedback
 from queries.history import history
 from queries.lifecycle import DecisionRequest
@@ -49,6 +51,8 @@ EXAMPLE_REQUEST: dict[str, Any] = {
     ],
 }
 _ACTOR = "enforcement-system"
+
+
 _SEEN_ON = date(2026, 7, 1)
 
 
@@ -96,7 +100,9 @@ def story_examples() -> dict[str, dict[str, Any]]:
     )
     late = overdue(store, _SEEN_ON)
     done = complete_deadline(store, late.items[0].id, on=date(2026, 7, 2), actor=_ACTOR)
-    documents = {
+    unknown = request.model_copy(update={"behaviour_code": "X-NOT-LISTED"})
+    batch = file_decisions(store, [request, unknown], actor=_ACTOR)
+    documents: dict[str, BaseModel | dict[str, Any]] = {
         "decision_request": request,
         "preview": seen,
         "decision": outcome,
@@ -108,11 +114,14 @@ def story_examples() -> dict[str, dict[str, Any]]:
             store, story.wang, _SEEN_ON, action="road_transport_operation"
         ),
         "history": history(store, story.wang, as_of=_SEEN_ON),
+        "batch": {"results": [r.model_dump(mode="json") for r in batch]},
         "overdue": late,
         "deadline_done": done,
     }
     return {
-        name: mask_document(doc.model_dump(mode="json"), Clearance.NONE, model)
+        name: mask_document(
+            doc if isinstance(doc, dict) else doc.model_dump(mode="json"), Clearance.NONE, model
+        )
         for name, doc in documents.items()
     }
 

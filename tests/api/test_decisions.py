@@ -261,6 +261,42 @@ def test_refiling_changes_nothing_and_other_content_conflicts(api: Api) -> None:
     assert other.status_code == 409
 
 
+def test_batch_files_together_and_reports_each(api_on: Api) -> None:
+    story = _story(api_on)
+    first = _file(api_on, overload(story))
+    batch = [
+        overload(story),  # filed before: unchanged
+        bid_fraud(story),  # new
+        overload(story, behaviour_code="X-NOT-LISTED"),  # refused
+        overload(story, act_date="2026-05-03"),  # same number, other content
+    ]
+    response = _post(api_on, "/v1/decisions/batch", {"decisions": batch})
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r["outcome"] and r["outcome"]["written"] for r in results] == [False, True, None, None]
+    assert results[0]["outcome"]["decision"]["id"] == first["decision"]["id"]
+    assert [[x["code"] for x in r["refusals"]] for r in results] == [
+        [],
+        [],
+        ["outside_catalog"],
+        ["filed_differently"],
+    ]
+    fraud = results[1]["outcome"]["decision"]["id"]
+    assert api_on.get(f"/v1/decisions/{fraud}").status_code == 200
+    yi = f"/v1/history/Enterprise/{story.yi.key}"
+    events = len(api_on.get(yi).json()["events"])
+    fresh = bid_fraud(story, decision_no="吉交招〔2026〕9号")
+    bad = bid_fraud(story, subject={"kind": "Enterprise", "key": "91110000600037341X"})
+    refused = _post(api_on, "/v1/decisions/batch", {"decisions": [fresh, bad]})
+    assert refused.status_code == 422 and refused.json()["field"] == "uscc"
+    assert len(api_on.get(yi).json()["events"]) == events  # nothing filed
+    assert _post(api_on, "/v1/decisions/batch", {"decisions": []}).status_code == 422
+    assert (
+        _post(api_on, "/v1/decisions/batch", {"decisions": batch}, role="analyst").status_code
+        == 403
+    )
+
+
 def test_preview_writes_nothing(api: Api) -> None:
     story = _story(api)
     response = _post(api, "/v1/decisions/preview", overload(story))
@@ -410,6 +446,7 @@ def test_writes_are_audited_with_their_outcome(api: Api) -> None:
 def test_examples_are_valid_documents(api: Api) -> None:
     models: list[type[BaseModel]] = [
         decisions.DecisionDocument,
+        decisions.BatchDocument,
         decisions.PreviewDocument,
         decisions.LifecycleDocument,
         decisions.FeedbackDocument,

@@ -96,6 +96,14 @@ def _endpoint(edge: Edge, holder: NodeRef, direction: Direction) -> NodeRef | No
     return None
 
 
+def _share_enough(edge: Edge, rule: PropagationRule) -> bool:
+    """Whether ``edge`` carries more than the rule's ``ratio_above`` (no threshold: True)."""
+    if rule.ratio_above is None:
+        return True
+    ratio = edge.props.get("ratio")
+    return ratio is not None and float(ratio) > rule.ratio_above
+
+
 def propagate(store: GraphStore, catalog: Catalog, seeds: Sequence[Seed]) -> list[list[Reached]]:
     """For each seed, every (subject, measure) it reaches, the seed's own first, BFS order."""
     results: list[dict[tuple[str, str], Reached]] = [{} for _ in seeds]
@@ -203,7 +211,7 @@ def _candidates(
     found: list[tuple[NodeRef, Callable[[], PathStep]]] = []
     for edge in incident[(rule.relationship, rule.direction)].get(item.subject, ()):
         other = _endpoint(edge, item.subject, rule.direction)
-        if other is None or not edge.valid_on(on):
+        if other is None or not edge.valid_on(on) or not _share_enough(edge, rule):
             continue
         step = partial(
             PathStep,

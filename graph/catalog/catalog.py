@@ -221,6 +221,8 @@ class Catalog:
         edge = model.get_edge_kind(rule.relationship)
         if edge is None:
             raise InvalidModel(f"{where}: unknown relationship {rule.relationship!r}")
+        if rule.ratio_above is not None and "ratio" not in edge.properties:
+            raise InvalidModel(f"{where}: ratio_above needs a relationship with a ratio")
         ends = {
             Direction.OUT: [(edge.sources, edge.targets)],
             Direction.IN: [(edge.targets, edge.sources)],

@@ -133,6 +133,13 @@ class PropagationRule(_Strict):
     evaluated_at: Literal["act_date", "decision_date"] = "act_date"
     measure: str | None = None
     depth: int = Field(1, ge=1, le=5)
+    ratio_above: float | None = Field(
+        None,
+        ge=0,
+        lt=1,
+        description="follow only relationships whose ratio exceeds this (0.5: owned > 50 %); "
+        "a relationship without a ratio is not followed",
+    )
     legal_basis: list[str] = Field(default_factory=list)
     uncertain: bool = False
     note: str | None = None

@@ -26,6 +26,7 @@ __all__ = [
     "PLATE_COLOURS",
     "complete_id_no",
     "complete_uscc",
+    "is_foreign_key",
     "normalise",
     "normalise_phone",
     "validate_id_no",
@@ -170,6 +171,21 @@ def normalise_phone(value: str) -> str:
             digits = digits[len(prefix) :]
             break
     return digits
+
+
+#: Prefix of a foreign key: a subject a source names only by its own id (FollowTheMoney).
+FOREIGN_KEY_PREFIX = "ftm:"
+
+
+def is_foreign_key(text: str) -> bool:
+    """Whether ``text`` is a foreign key (``ftm:<id>``) rather than a national identifier.
+
+    >>> is_foreign_key("ftm:NK-3xbA7")
+    True
+    >>> is_foreign_key("91220101MA00000114") or is_foreign_key("ftm:")
+    False
+    """
+    return text.startswith(FOREIGN_KEY_PREFIX) and len(text) > len(FOREIGN_KEY_PREFIX)
 
 
 def _require(value: str, field: str) -> str:

@@ -20,8 +20,8 @@ names.  The writer here is used by ``creditlink generate``; the reader is the bu
 >>> from graph.model import load_model
 >>> node_columns(load_model(), "Vehicle")
 ['plate', 'plate_color', 'vin', 'transport_permit_no', 'vehicle_type']
->>> edge_columns(load_model(), "SHAREHOLDER_OF")[-1]
-'ratio'
+>>> edge_columns(load_model(), "SHAREHOLDER_OF")[-2:]
+['ratio', 'shares']
 """
 
 from __future__ import annotations
@@ -52,9 +52,9 @@ __all__ = [
     "write_canonical",
 ]
 
-#: Properties the canonical format does not carry: ingest bookkeeping (``aliases``) and
-#: ``unresolved`` (a canonical person has an ID number).
-_NOT_CANONICAL = frozenset({"unresolved", "aliases"})
+#: Properties the canonical format does not carry: ingest bookkeeping (``aliases``),
+#: ``unresolved`` (a canonical subject has its identifier) and ``ftm_id`` (FtM interop).
+_NOT_CANONICAL = frozenset({"unresolved", "aliases", "ftm_id"})
 EDGE_COMMON_COLUMNS = (
     "src_kind",
     "src_key",

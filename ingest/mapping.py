@@ -112,6 +112,9 @@ class NodeSpec(_Spec):
     optional: bool = False
     ref_only: bool = Field(False, description="only a reference: the node must already exist")
     unresolved_by: str | None = Field(None, description="Person property used when no ID")
+    foreign_key: str | None = Field(
+        None, description="a column holding a foreign key (ftm:<id>) used when the key is missing"
+    )
     when: tuple[When, ...] = Field((), description="conditions that must all hold")
 
     @model_validator(mode="before")
@@ -157,12 +160,16 @@ class CreditSpec(_Spec):
     valid_until: Column | None = None
     evidence: Column | None = None
     summary: Column | None = None
+    source: Column | None = Field(None, description="who asserted it (else file:row)")
+    when: tuple[When, ...] = Field((), description="conditions that must all hold")
 
     @model_validator(mode="before")
     @classmethod
     def _subject_list(cls, value: Any) -> Any:
         if isinstance(value, dict) and isinstance(value.get("subject"), str):
-            return {**value, "subject": (value["subject"],)}
+            value = {**value, "subject": (value["subject"],)}
+        if isinstance(value, dict) and isinstance(value.get("when"), dict):
+            value = {**value, "when": (value["when"],)}
         return value
 
     @model_validator(mode="after")
@@ -200,7 +207,7 @@ class Mapping(_Spec):
                 found.update(col.column)
 
         for node in self.nodes.values():
-            found.update(c for c in (node.kind_column, node.key_column) if c)
+            found.update(c for c in (node.kind_column, node.key_column, node.foreign_key) if c)
             found.update(w.column for w in node.when)
             for prop_col in node.props.values():
                 add(prop_col)
@@ -208,6 +215,7 @@ class Mapping(_Spec):
             for edge_col in (edge.valid_from, edge.valid_to, edge.source, *edge.props.values()):
                 add(edge_col)
         for credit in self.credit:
+            found.update(w.column for w in credit.when)
             for name in CreditSpec.model_fields:
                 value = getattr(credit, name)
                 if isinstance(value, Column):
@@ -301,11 +309,15 @@ def _cross_check(m: Mapping, model: GraphModel) -> tuple[list[Any], str] | None:
                 if prop not in kind.properties:
                     return [*at, "props", prop], f"{node.kind} has no property {prop!r}"
             missing = [k for k in kind.key if k not in node.props]
-            if missing and not node.key_column:
+            if missing and not node.key_column and not node.foreign_key:
                 return [*at, "props"], f"{node.kind} needs its key {missing} mapped"
             for label in node.labels:
                 if label not in kind.extra_labels:
                     return [*at, "labels"], f"{node.kind} cannot carry label {label!r}"
+        if node.foreign_key:
+            keyed = model.get_kind(node.kind or "")
+            if keyed is None or "unresolved" not in keyed.properties:
+                return [*at, "foreign_key"], f"{node.kind} cannot be keyed by a foreign id"
         if node.unresolved_by and node.kind != "Person":
             return [*at, "unresolved_by"], "only Person nodes can be unresolved"
         if node.unresolved_by and node.unresolved_by not in node.props:

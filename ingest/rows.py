@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from graph.credit import CreditRecordIn
+from graph.identifiers import is_foreign_key
 from graph.model import Edge, GraphModel, Node, NodeKind, NodeRef
 from ingest.mapping import Column, CreditSpec, EdgeSpec, Mapping, NodeSpec, When
 from ingest.normalise import (
@@ -66,6 +67,9 @@ def normalise_key(model: GraphModel, kind: str, key: Any, field_name: str = "key
     text = clean_text(key)
     if not text:
         raise Rejected(Reason.MISSING_KEY, f"{field_name} is empty")
+    if kind != "Contact" and is_foreign_key(text):
+        model.require_kind(kind)
+        return text  # ftm:<id>: a subject the source names only by its own id
     match kind:
         case "Enterprise":
             return normalise_identifier("uscc", text, field_name)
@@ -180,6 +184,8 @@ class RowMapper:
             except Rejected as err:
                 out.problems.append(_problem(err))
         for spec_credit in self.mapping.credit:
+            if spec_credit.when and not all(_holds(w, row.values) for w in spec_credit.when):
+                continue
             try:
                 record = self._credit(spec_credit, refs, row, source)
             except Rejected as err:
@@ -247,6 +253,13 @@ class RowMapper:
             except Rejected as err:
                 raise _at(err, header, props["value"]) from None
         missing = [k for k in kind.key if k not in props]
+        if missing and spec.foreign_key:
+            foreign = clean_text(row.values.get(spec.foreign_key) or "")
+            if is_foreign_key(foreign):
+                props["unresolved"] = True
+                return Node.model_construct(
+                    kind=kind.name, key=foreign, labels=spec.labels, props=props
+                )
         if missing:
             if spec.unresolved_by and props.get(spec.unresolved_by):
                 props["unresolved"] = True
@@ -327,6 +340,9 @@ class RowMapper:
                 raise _at(err, key_header, key_raw) from None
         if subject is None:
             raise Rejected(Reason.MISSING_KEY, "the credit record names no subject")
+        if spec.source is not None:
+            given = _read(spec.source, row.values)[1]
+            source = clean_text(given) if given is not None else source
         doc: dict[str, Any] = {"subject": subject, "source": source}
         for name in ("kind", "behaviour_code", "decision_no", "authority", "evidence", "summary"):
             column = getattr(spec, name)

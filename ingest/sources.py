@@ -275,6 +275,12 @@ def open_source(path: Path, *, encoding: str | None = None, sheet: str | None = 
     'JsonlSource'
     """
     suffix = path.suffix.lower()
+    if path.name.lower().endswith((".ftm.json", ".ftm.jsonl")) or (
+        suffix in (*JsonlSource.suffixes, ".json") and _is_ftm(path)
+    ):
+        from ingest.ftm import FtmSource  # FollowTheMoney entities: read in parts
+
+        return FtmSource(path, encoding)
     if suffix in XlsxSource.suffixes:
         return XlsxSource(path, sheet)
     if suffix in JsonlSource.suffixes:
@@ -283,6 +289,12 @@ def open_source(path: Path, *, encoding: str | None = None, sheet: str | None = 
         return CsvSource(path, encoding)
     known = sorted(s for f in _FORMATS for s in f.suffixes)
     raise ValueError(f"{path}: unknown file type {suffix!r}; known: {known}")
+
+
+def _is_ftm(path: Path) -> bool:
+    from ingest.ftm import looks_like_ftm
+
+    return path.exists() and looks_like_ftm(path)
 
 
 def text_lines(text: str) -> io.StringIO:

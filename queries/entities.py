@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from graph.exc import NotFound, SchemaViolation
+from graph.identifiers import is_foreign_key
 from graph.model import GraphModel, Node, NodeRef
 from graph.stores.base import GraphStore
 from graph.stores.search import MAX_QUERY_LENGTH, searchable_kinds
@@ -132,8 +133,8 @@ def parse_ref(model: GraphModel, kind: str, key: str) -> NodeRef:
     key = key.strip()
     if not key:
         raise SchemaViolation(f"{kind} key is empty")
-    if key.startswith(UNRESOLVED_PREFIX):
-        return NodeRef(kind, key)
+    if key.startswith(UNRESOLVED_PREFIX) or is_foreign_key(key):
+        return NodeRef(kind, key)  # no identifier to check: unresolved person, ftm:<id>
     parts = key.split(model.key_separator)
     if len(parts) != len(spec.key):
         expected = model.key_separator.join(spec.key)

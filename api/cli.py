@@ -32,6 +32,7 @@ console = Console()
 COMMAND_MODULES: tuple[str, ...] = (
     "demo",
     "ingest",
+    "interop",
     "entities",
     "serve",
     "catalog",

@@ -1,14 +1,17 @@
-"""``creditlink ingest``, ``generate``, ``checksum`` (and ``export``): thin wrappers over
-:mod:`ingest`.  Progress goes to stderr; ``--json`` prints the summary document on stdout.
+"""``creditlink ingest``, ``generate``, ``checksum`` and ``export`` (neo4j-admin, FtM,
+GraphML, GEXF): thin wrappers over :mod:`ingest`.  Progress goes to stderr; ``--json``
+prints the summary document on stdout.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -24,11 +27,14 @@ from graph.settings import Settings
 from graph.stores import open_store
 from graph.stores.base import GraphStore
 from ingest.checksum import graph_checksum
-from ingest.export import export_neo4j_admin
+from ingest.export import AdminExport, export_neo4j_admin
+from ingest.ftm_export import export_ftm
 from ingest.generate import generate as plan_graph
 from ingest.generate import write_generated
+from ingest.interop import GraphExport, GraphFormat, export_graph_file
 from ingest.pipeline import IngestOptions, ingest_paths
 from ingest.report import Summary
+from queries.entities import parse_ref
 
 __all__ = ["register"]
 
@@ -111,7 +117,7 @@ def ingest(
     if as_json:
         typer.echo(summary.model_dump_json(indent=2))
     else:
-        _print_summary(summary)
+        print_summary(summary)
     if strict and summary.totals["quarantined"]:
         raise typer.Exit(1)
 
@@ -122,7 +128,8 @@ def _add_checksum(summary: Summary, store: GraphStore) -> None:
     summary.store_nodes, summary.store_edges = result.nodes, result.edges
 
 
-def _print_summary(summary: Summary) -> None:
+def print_summary(summary: Summary) -> None:
+    """The summary as a table per file with totals and reasons (stdout)."""
     table = Table(title=f"ingest into {summary.store} ({summary.seconds:.1f} s)")
     for name in ("file", "mapping", "read", "loaded", "quarantined", "duplicates", "ok"):
         table.add_column(name, justify="left" if name in ("file", "mapping") else "right")
@@ -212,28 +219,67 @@ def generate(
 
 
 def export(
-    out: Annotated[Path, typer.Argument(help="directory for the import files")],
-    fmt: Annotated[str, typer.Option("--format", help="neo4j-admin")] = "neo4j-admin",
+    out: Annotated[
+        Path, typer.Argument(help="directory (neo4j-admin) or file (ftm, graphml, gexf)")
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", help="neo4j-admin, ftm, graphml or gexf")
+    ] = "neo4j-admin",
     database: Annotated[str, typer.Option(help="database name in the import command")] = "neo4j",
+    around: Annotated[
+        list[str] | None,
+        typer.Option(help="Kind:key — export only the neighbourhood of this node (repeatable)"),
+    ] = None,
+    hops: Annotated[int, typer.Option(help="neighbourhood radius with --around")] = 2,
+    as_of: Annotated[
+        str | None, typer.Option(help="date of the credit state attributes (default today)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
-    """Write the configured store as header + data files for ``neo4j-admin database import``."""
-    if fmt != "neo4j-admin":
-        raise typer.BadParameter("only --format neo4j-admin is supported")
+    """Write the store (or a neighbourhood) as neo4j-admin import files, FollowTheMoney JSON
+    lines, GraphML or GEXF (Gephi) with credit state attributes."""
+    if fmt not in ("neo4j-admin", "ftm", "graphml", "gexf"):
+        raise typer.BadParameter("--format must be neo4j-admin, ftm, graphml or gexf")
     settings = Settings()
     store = open_store(settings)
     try:
+        refs = [parse_ref(store.model, *_split_uid(uid)) for uid in around or []]
         with err_console.status(f"exporting to {out} …"):
-            result = export_neo4j_admin(store, out, database=database)
+            if fmt == "neo4j-admin":
+                if refs:
+                    raise typer.BadParameter("--around is for ftm, graphml and gexf")
+                result: BaseModel = export_neo4j_admin(store, out, database=database)
+            elif fmt == "ftm":
+                result = export_ftm(store, out, around=refs, hops=hops)
+            else:
+                day = date.fromisoformat(as_of) if as_of else None
+                graph_fmt: GraphFormat = "graphml" if fmt == "graphml" else "gexf"
+                result = export_graph_file(store, out, graph_fmt, around=refs, hops=hops, as_of=day)
     finally:
         store.close()
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
         return
     console = Console()
+    if isinstance(result, GraphExport):
+        what = "entities" if fmt == "ftm" else "nodes"
+        links = "links" if fmt == "ftm" else "relationships"
+        console.print(
+            f"{result.nodes:,} {what}, {result.edges:,} {links} and "
+            f"{result.credit_records:,} credit records in {out}"
+        )
+        return
+    assert isinstance(result, AdminExport)
     console.print(f"{result.nodes:,} nodes and {result.edges:,} relationships in {out}")
     console.print(f"stop Neo4j, then: NEO4J_ADMIN=<neo4j>/bin/neo4j-admin {out / 'import.sh'}")
     console.print(f"start Neo4j, then run {out / 'schema.cypher'} (constraints) with cypher-shell")
+
+
+def _split_uid(uid: str) -> tuple[str, str]:
+    kind, sep, key = uid.partition(":")
+    if not sep:
+        raise typer.BadParameter(f"--around {uid!r}: give Kind:key, e.g. Enterprise:9111…")
+    return kind, key
 
 
 def register(app: typer.Typer) -> None:

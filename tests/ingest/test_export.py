@@ -101,5 +101,5 @@ def test_cli_export(tmp_path: Path, monkeypatch: Any) -> None:
     result = runner.invoke(app, ["export", str(tmp_path / "admin"), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["nodes"] == 300
-    bad = runner.invoke(app, ["export", str(tmp_path / "x"), "--format", "graphml"])
+    bad = runner.invoke(app, ["export", str(tmp_path / "x"), "--format", "xml"])
     assert bad.exit_code == 2

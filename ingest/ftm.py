@@ -393,12 +393,37 @@ class FtmScan(dict[str, dict[str, int]]):
         return {s: t["unmapped"] for s, t in sorted(self.items()) if "unmapped" in t}
 
 
+#: What each row target becomes in creditlink's words (for the import summary).
+BECOMES = {
+    "enterprise": "Enterprise",
+    "person": "Person",
+    "vehicle": "Vehicle",
+    "contact": "Contact (address)",
+    "shareholder": "SHAREHOLDER_OF",
+    "controller": "ACTUAL_CONTROLLER_OF",
+    "officer": "OFFICER_OF",
+    "legal_rep": "LEGAL_REP_OF",
+    "principal": "PRINCIPAL_OF",
+    "employee": "EMPLOYED_BY",
+    "associate": "ASSOCIATE_OF",
+    "sanction": "credit record",
+    "unmapped": "unmapped",
+}
+
+
 def scan_ftm(path: Path) -> FtmScan:
-    """Count the entities of an FtM file by schema and target (for the import summary)."""
+    """Count the entities of an FtM file by schema and what they become (the roles of a
+    ``Directorship`` or an ``Ownership`` decide its relationship type).
+
+    >>> from pathlib import Path
+    >>> scan_ftm(Path("tests/fixtures/ftm_cluster/cluster.ftm.json"))["Directorship"]
+    {'LEGAL_REP_OF': 1, 'OFFICER_OF': 3}
+    """
     counts: dict[str, Counter[str]] = {}
-    with path.open(encoding="utf-8-sig", errors="replace") as fh:
-        for _, entity in _entities(fh):
-            if entity:
-                schema = str(entity["schema"])
-                counts.setdefault(schema, Counter())[target_of(schema)] += 1
-    return FtmScan({s: dict(c) for s, c in sorted(counts.items())})
+    source = FtmSource(path)
+    for _, rows in source.parts():
+        for row in rows:
+            if row.problem is None:
+                schema, target = str(row.values["ftm_schema"]), str(row.values["ftm_target"])
+                counts.setdefault(schema, Counter())[BECOMES[target]] += 1
+    return FtmScan({s: dict(sorted(c.items())) for s, c in sorted(counts.items())})

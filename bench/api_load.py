@@ -365,6 +365,16 @@ def _report(
             f"| {r['p50'] / 1000:.1f} | {r['p95'] / 1000:.1f} | {r['p99'] / 1000:.1f} "
             f"| {r['non_200']} | {errors} | {load_avg} |"
         )
+    lookups = [r for route, _, r, _ in rows if route == "entity lookup"]
+    if lookups:
+        best = max(lookups, key=lambda r: r["rps"])
+        met = best["rps"] >= 500 and best["p95"] / 1000 < 20
+        lines += [
+            "",
+            "Against the target (entity lookup ≥ 500 req/s with p95 < 20 ms): best "
+            f"{best['rps']:.0f} req/s with p95 {best['p95'] / 1000:.1f} ms — "
+            + ("met." if met else "**not met** on this machine."),
+        ]
     lines += ["", *notes]
     if restart is not None:
         ok, unavailable, others, ok_after, after = _timeline_verdict(restart)

@@ -39,8 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from followthemoney import model as ftm_model
-
+from graph.exc import CreditlinkError
 from graph.identifiers import FOREIGN_KEY_PREFIX
 from ingest.normalise import Rejected, clean_text, normalise_identifier, parse_phone
 from ingest.sources import Row, Source, parse_jsonl
@@ -49,7 +48,9 @@ __all__ = [
     "MINTED_PREFIX",
     "FtmScan",
     "FtmSource",
+    "InteropUnavailable",
     "flatten_lines",
+    "ftm_schemata",
     "looks_like_ftm",
     "scan_ftm",
 ]
@@ -86,6 +87,34 @@ _COLUMNS = (
 )
 
 
+class InteropUnavailable(CreditlinkError):
+    """The optional ``interop`` extra (the ``followthemoney`` package) is not installed."""
+
+    status = 501
+    title = "FollowTheMoney support not installed"
+
+
+def ftm_schemata() -> Any:
+    """followthemoney's schema model, imported when first needed.
+
+    It is an optional extra (``pip install 'creditlink[interop]'``): its ``normality``
+    dependency builds PyICU from source, which needs ICU headers and a C++ compiler
+    (Debian: ``libicu-dev pkg-config g++``), more than the demo should ask of a machine.
+
+    >>> ftm_schemata().get("Company").name
+    'Company'
+    """
+    try:
+        from followthemoney import model
+    except ImportError as err:
+        raise InteropUnavailable(
+            "FollowTheMoney import and export need the optional followthemoney package "
+            "(the 'interop' extra): pip install 'followthemoney>=4,<5' "
+            "(it builds PyICU: apt-get install libicu-dev pkg-config g++)"
+        ) from err
+    return model
+
+
 def foreign_key(ftm_id: str) -> str:
     """The key of an entity known only by its FtM id.
 
@@ -101,7 +130,7 @@ def target_of(schema_name: str) -> str:
     >>> target_of("PublicBody"), target_of("Vessel"), target_of("Payment")
     ('enterprise', 'vehicle', 'unmapped')
     """
-    schema = ftm_model.get(schema_name)
+    schema = ftm_schemata().get(schema_name)
     if schema is None:
         return "unmapped"
     if schema.name in _LINKS:
@@ -258,7 +287,9 @@ def _flat(entity: dict[str, Any], index: _Index) -> dict[str, Any]:
         _sanction(v, entity, index)
     elif target == "unmapped":
         known = (
-            "FtM schema without a creditlink mapping" if ftm_model.get(schema) else "no FtM schema"
+            "FtM schema without a creditlink mapping"
+            if ftm_schemata().get(schema)
+            else "no FtM schema"
         )
         v["unmapped_schema"] = f"{schema} ({known})"
     else:
@@ -378,7 +409,12 @@ def looks_like_ftm(path: Path, lines: int = 20) -> bool:
                     continue
                 if isinstance(value, dict):
                     keys = {"id", "schema", "properties"}
-                    return keys <= set(value) and ftm_model.get(str(value["schema"])) is not None
+                    if not keys <= set(value):
+                        return False
+                    try:  # without the extra, the shape decides (reading it then says why)
+                        return ftm_schemata().get(str(value["schema"])) is not None
+                    except InteropUnavailable:
+                        return True
     except OSError:
         return False
     return False

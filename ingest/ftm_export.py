@@ -41,12 +41,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from followthemoney import model as ftm_model
-
 from graph.credit import CreditRecordIn, credit_records_of
 from graph.model import Edge, Node, NodeRef
 from graph.stores.base import GraphStore
-from ingest.ftm import MINTED_PREFIX
+from ingest.ftm import MINTED_PREFIX, ftm_schemata
 from ingest.interop import GraphExport, select
 
 __all__ = ["export_ftm", "ftm_entities", "ftm_id_of"]
@@ -119,12 +117,12 @@ def ftm_entities(
     things: dict[str, Any] = {}
     for node in nodes:
         if node.kind == "Contact" and node.props.get("channel") == "address":
-            entity = ftm_model.make_entity("Address")
+            entity = ftm_schemata().make_entity("Address")
             entity.id = ids[node.ref.uid]
             _put(entity, "full", node.props.get("value"))
             things[node.ref.uid] = entity
         elif node.kind in _SCHEMA:
-            entity = ftm_model.make_entity(_SCHEMA[node.kind])
+            entity = ftm_schemata().make_entity(_SCHEMA[node.kind])
             entity.id = ids[node.ref.uid]
             for prop, target in _NODE_PROPS[node.kind].items():
                 _put(entity, target, node.props.get(prop))
@@ -152,7 +150,7 @@ def ftm_entities(
 
 def _link(edge: Edge, src_id: str, dst_id: str) -> Any:
     schema, src_prop, dst_prop, role = _LINKS[edge.type]
-    entity = ftm_model.make_entity(schema)
+    entity = ftm_schemata().make_entity(schema)
     entity.id = _edge_id(edge)
     entity.add(src_prop, src_id)
     entity.add(dst_prop, dst_id)
@@ -172,7 +170,7 @@ def _link(edge: Edge, src_id: str, dst_id: str) -> Any:
 
 
 def _sanction(record: CreditRecordIn, subject_id: str) -> Any:
-    entity = ftm_model.make_entity("Sanction")
+    entity = ftm_schemata().make_entity("Sanction")
     entity.id = record.source[4:] if record.source.startswith("ftm:") else f"cl-{record.id}"
     if not record.source.startswith("ftm:"):
         _put(entity, "recordId", record.source)

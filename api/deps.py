@@ -22,9 +22,10 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from pydantic import BeforeValidator
 
 from api.security import KeyRing, Permission, Principal
-from graph.model import GraphModel
+from graph.model import GraphModel, NodeRef
 from graph.settings import Settings
 from graph.stores.base import GraphStore
+from queries.entities import parse_ref
 
 __all__ = [
     "AuditContext",
@@ -36,6 +37,7 @@ __all__ = [
     "Requires",
     "SettingsDep",
     "StoreDep",
+    "audited_ref",
 ]
 
 _api_key = APIKeyHeader(
@@ -146,3 +148,24 @@ def _iso_only(value: Any) -> Any:
 IsoDate = Annotated[date, BeforeValidator(_iso_only)]
 #: A date-time given as ISO 8601 text; without a zone it is read as UTC where that matters.
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
+
+
+def audited_ref(store: GraphStore, kind: str, key: str, audit: AuditContext) -> NodeRef:
+    """The entity a route's ``{kind}/{key}`` names, recorded as the audit subject.
+
+    The subject is the text as asked until the key is validated (so a refused request is
+    recorded too), then the entity's uid.
+
+    >>> from types import SimpleNamespace
+    >>> from graph.stores.memory import MemoryStore
+    >>> from graph.model import load_model
+    >>> audit = AuditContext(SimpleNamespace(state=SimpleNamespace()))  # type: ignore[arg-type]
+    >>> audited_ref(MemoryStore(load_model()), "Vehicle", "吉a12345|黄色", audit).uid
+    'Vehicle:吉A12345|2'
+    >>> audit.subject
+    'Vehicle:吉A12345|2'
+    """
+    audit.subject = f"{kind}:{key}"
+    ref = parse_ref(store.model, kind, key)
+    audit.subject = ref.uid
+    return ref

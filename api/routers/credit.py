@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from pydantic import ConfigDict
 
-from api.deps import AuditDep, IsoDate, Requires, StoreDep
+from api.deps import AuditDep, IsoDate, Requires, StoreDep, audited_ref
 from api.errors import problem_responses
 from api.routers import API_PREFIX
 from api.routers.lifecycle_examples import add_example
@@ -23,7 +23,6 @@ from graph.exc import NotFound
 from graph.model import NodeRef, load_model
 from graph.stores.base import GraphStore
 from queries.affected import Affected, affected
-from queries.entities import parse_ref
 from queries.history import History, history
 from queries.restrictions import Restrictions, restrictions
 
@@ -127,9 +126,7 @@ def get_restrictions(
     """Every measure in force on the entity that day, each with its decision, legal basis,
     term and path; measures that apply but are not in force (suspended, expired, repaired,
     revoked) apart with their status; 红名单/黑名单 entries standing that day."""
-    audit.subject = f"{kind}:{key}"
-    ref = parse_ref(store.model, kind, key)
-    audit.subject = ref.uid
+    ref = audited_ref(store, kind, key, audit)
     found = restrictions(store, ref, as_of or date.today(), action=action)
     if not (found.in_force or found.not_in_force or found.list_entries):
         _known(store, ref)
@@ -147,9 +144,7 @@ def get_history(
 ) -> History:
     """Credit records, measures (status on `as_of`), objections and every audited change
     concerning the entity or its decisions — nothing is ever deleted."""
-    audit.subject = f"{kind}:{key}"
-    ref = parse_ref(store.model, kind, key)
-    audit.subject = ref.uid
+    ref = audited_ref(store, kind, key, audit)
     found = history(store, ref, as_of=as_of)
     if not (found.credit_records or found.measures or found.events):
         _known(store, ref)

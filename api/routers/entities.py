@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import AuditDep, Requires, StoreDep
+from api.deps import AuditDep, Requires, StoreDep, audited_ref
 from api.errors import problem_responses
 from api.routers import API_PREFIX
 from api.security import Permission
@@ -17,7 +17,6 @@ from queries.entities import (
     EntityDocument,
     SearchResults,
     lookup_entity,
-    parse_ref,
     search_entities,
 )
 
@@ -68,9 +67,7 @@ def get_entity(
 ) -> EntityDocument:
     """The entity with this key.  Identifiers are validated first: a bad check character
     is a 422 naming the field and the reason, an unknown entity a 404."""
-    audit.subject = f"{kind}:{key}"  # as asked, in case it is refused
-    ref = parse_ref(store.model, kind, key)
-    audit.subject = ref.uid
+    ref = audited_ref(store, kind, key, audit)
     return lookup_entity(store, ref.kind, ref.key)
 
 

@@ -21,7 +21,7 @@ from fastapi.openapi.models import Example
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from api.deps import AuditDep, Requires, StoreDep
+from api.deps import AuditDep, Requires, StoreDep, audited_ref
 from api.errors import problem_responses
 from api.investigation_documents import (
     ClustersDocument,
@@ -76,13 +76,6 @@ def _json(result: BaseModel) -> Response:
     return Response(result.model_dump_json(), media_type="application/json")
 
 
-def _ref(store: GraphStore, kind: str, key: str, audit: AuditDep) -> NodeRef:
-    audit.subject = f"{kind}:{key}"  # as asked, in case it is refused
-    ref = parse_ref(store.model, kind, key)
-    audit.subject = ref.uid
-    return ref
-
-
 def _endpoint(store: GraphStore, text: str) -> NodeRef:
     """A path end: ``Kind:key`` (validated like a path's kind and key), a USCC or an ID
     number."""
@@ -135,7 +128,7 @@ def get_related(
     """Every entity within ``hops`` of the entity, nearest first, with the relationships
     from the entity to it and its credit state on ``as_of`` (``queries.related``).  A node
     with more than ``cap`` neighbours is a hub: shown in part, counted in full."""
-    ref = _ref(store, kind, key, audit)
+    ref = audited_ref(store, kind, key, audit)
     result = related(
         store,
         ref,
@@ -230,7 +223,7 @@ def get_control(
     effective share (products along a chain, summed over chains), whether it controls,
     the beneficial owners and the actual controller with the rule that decided (a declared
     ``ACTUAL_CONTROLLER_OF`` first).  ``direction=down`` lists what the party holds."""
-    ref = _ref(store, kind, key, audit)
+    ref = audited_ref(store, kind, key, audit)
     config = _CONFIG
     thresholds = {
         name: value
@@ -273,7 +266,7 @@ def get_links(
     """Entities that share a phone, e-mail, address, e-mail domain or key person with the
     entity, or that it holds or is held by directly, graded hard / suspicious / weak with
     the evidence (``queries.links``); a former tie counts one grade lower."""
-    ref = _ref(store, kind, key, audit)
+    ref = audited_ref(store, kind, key, audit)
     return _json(links(store, ref, as_of=as_of, hub_threshold=hub_threshold))
 
 
@@ -302,7 +295,7 @@ def get_risk(
     around the entity, each contribution with its paths (``queries.risk``).  It is not a
     measure of the catalog (四张清单): no sanction, restriction or refusal may be based on
     it (目录外不得惩戒); every answer says so in ``advisory``."""
-    ref = _ref(store, kind, key, audit)
+    ref = audited_ref(store, kind, key, audit)
     return _json(risk(store, ref, as_of=as_of, max_hops=max_hops))
 
 
@@ -333,5 +326,5 @@ def get_cluster(
     with the persons tying them and every member's credit state (``queries.clusters``).
     Empty when the entity is tied to no other enterprise.  (The whole graph's clusters are
     a batch question, ``creditlink clusters``, not a route.)"""
-    ref = _ref(store, kind, key, audit)
+    ref = audited_ref(store, kind, key, audit)
     return _json(clusters(store, around=ref, as_of=as_of, limit=limit))

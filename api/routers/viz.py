@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from api.deps import AuditDep, IsoDate, PrincipalDep, Requires, SettingsDep, StoreDep
+from api.deps import AuditDep, IsoDate, PrincipalDep, Requires, SettingsDep, StoreDep, audited_ref
 from api.errors import problem_responses
 from api.routers import API_PREFIX
 from api.security import Permission
@@ -27,7 +27,6 @@ from graph.model import Direction, load_model
 from queries.affected import affected
 from queries.bidding_receipt import get_receipt
 from queries.clusters import clusters
-from queries.entities import parse_ref
 from queries.paths import paths
 from queries.related import related
 from viz.bidding import bidding_view
@@ -175,9 +174,7 @@ def related_picture(
 ) -> Response:
     """The entities within ``hops`` of the entity, each with the relationship that reached
     it, coloured by credit state on ``as_of`` (``queries.related``)."""
-    audit.subject = f"{kind}:{key}"
-    ref = parse_ref(store.model, kind, key)
-    audit.subject = ref.uid
+    ref = audited_ref(store, kind, key, audit)
     result = related(
         store,
         ref,
@@ -293,9 +290,7 @@ def cluster_picture(
 ) -> Response:
     """The enterprises tied to the entity by control, legal representatives, principals
     or officers, and the ties (``queries.clusters``)."""
-    audit.subject = f"{kind}:{key}"
-    ref = parse_ref(store.model, kind, key)
-    audit.subject = ref.uid
+    ref = audited_ref(store, kind, key, audit)
     result = clusters(store, around=ref, as_of=as_of)
     return _answer(cluster_view(store, result), format, principal, request, settings, max_nodes)
 

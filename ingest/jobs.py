@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import shutil
 import time
 import uuid
 from collections.abc import Iterable
@@ -276,10 +277,7 @@ class JobBoard:
 
     def discard(self, job_id: str) -> None:
         """Remove a job's directory."""
-        directory = self._dir(job_id)
-        for path in sorted(directory.rglob("*"), reverse=True):
-            path.rmdir() if path.is_dir() else path.unlink()
-        directory.rmdir()
+        shutil.rmtree(self._dir(job_id))
 
     def get(self, job_id: str) -> IngestJob:
         """The job as it stands (``interrupted`` if its process is gone); NotFound if none."""

@@ -283,6 +283,9 @@ class _Masker:
         # Personal values met by structure, with their masks: replaced in every other string
         # of the document afterwards ("李娜 holds 60% of …" in an evidence sentence).
         self.secrets: dict[str, str] = {}
+        # A document repeats its strings (kinds, dates, types, uids in nodes, edges and
+        # paths): each distinct one is masked once.
+        self._texts: dict[str, str] = {}
 
     def secret(self, value: str, masked: str) -> str:
         if value != masked and len(value) >= _MIN_SECRET:
@@ -290,27 +293,46 @@ class _Masker:
         return masked
 
     def mask_key(self, kind: str, key: str) -> str:
-        masked = self.policy.mask_key(kind, key, self.clearance)
-        if masked != key:
-            self.secret(key, masked)
-            parts = key.split(self.policy.separator)
-            masked_parts = masked.split(self.policy.separator)
-            if len(parts) == len(masked_parts):
-                for part, masked_part in zip(parts, masked_parts, strict=True):
-                    self.secret(part, masked_part)
-        return masked
+        return self.key_secrets(kind, key)[0]
 
-    def replace_secrets(self, value: Any) -> Any:
-        """Second pass: every occurrence of a personal value, anywhere, is masked."""
-        if not self.secrets:
+    def key_secrets(self, kind: str, key: str) -> tuple[str, list[tuple[str, str]]]:
+        """The masked key, and the personal values in it with their masks, longest first."""
+        masked = self.policy.mask_key(kind, key, self.clearance)
+        if masked == key:
+            return masked, []
+        pairs = [(key, masked)]
+        parts = key.split(self.policy.separator)
+        masked_parts = masked.split(self.policy.separator)
+        if len(parts) == len(masked_parts):
+            pairs += zip(parts, masked_parts, strict=True)
+        pairs = [(v, self.secret(v, m)) for v, m in pairs if v != m and len(v) >= _MIN_SECRET]
+        return masked, sorted(pairs, key=lambda pair: len(pair[0]), reverse=True)
+
+    def secrets_in(self, serialised: str) -> list[str]:
+        """The personal values that occur in ``serialised`` (the document's compact JSON).
+
+        A value inside any string of the document occurs, JSON-escaped, in its serialised
+        form (escaping is per character), so a value not found here occurs nowhere: the
+        second pass can skip the document without walking it.
+        """
+        return [s for s in self.secrets if json.dumps(s, ensure_ascii=False)[1:-1] in serialised]
+
+    def replace_secrets(self, value: Any, only: list[str] | None = None) -> Any:
+        """Second pass: every occurrence of a personal value (of ``only`` if given, the
+        values known to occur), anywhere, is masked."""
+        secrets = self.secrets if only is None else only
+        if not secrets:
             return value
-        pattern = re.compile(
-            "|".join(re.escape(s) for s in sorted(self.secrets, key=len, reverse=True))
-        )
+        pattern = re.compile("|".join(re.escape(s) for s in sorted(secrets, key=len, reverse=True)))
+
+        fixed: dict[str, str] = {}
 
         def fix(item: Any) -> Any:
             if isinstance(item, str):
-                return pattern.sub(lambda m: self.secrets[m[0]], item)
+                done = fixed.get(item)
+                if done is None:
+                    done = fixed[item] = pattern.sub(lambda m: self.secrets[m[0]], item)
+                return done
             if isinstance(item, dict):
                 return {fix(k): fix(v) for k, v in item.items()}
             if isinstance(item, list):
@@ -320,7 +342,10 @@ class _Masker:
         return fix(value)
 
     def text(self, value: str) -> str:
-        return mask_text(value, self.clearance, self.model)
+        done = self._texts.get(value)
+        if done is None:
+            done = self._texts[value] = mask_text(value, self.clearance, self.model)
+        return done
 
     def kind_of(self, mapping: Mapping[str, Any]) -> str | None:
         kind = mapping.get("kind")
@@ -357,15 +382,23 @@ class _Masker:
                 for k, v in mapping.items()
             }
         out: dict[str, Any] = {}
+        # The node's own key parts, masked in its other strings too (a contact's display
+        # name repeats its value): then the document-wide second pass rarely has work.
+        raw_key = mapping.get("key")
+        masked_key, own = self.key_secrets(kind, raw_key) if isinstance(raw_key, str) else ("", [])
         for name, value in mapping.items():
             if name == "key" and isinstance(value, str):
-                out[name] = self.mask_key(kind, value)
+                out[name] = masked_key
             elif name == "props" and isinstance(value, Mapping):
                 out[name] = self.props(kind, value)
             elif name in self.policy.fields.get(kind, {}) and isinstance(value, str):
                 out.update(self.props(kind, {name: value}))
             else:
-                out[self.key(name)] = self.walk(value)
+                walked = self.walk(value)
+                if isinstance(walked, str):
+                    for secret, masked in own:
+                        walked = walked.replace(secret, masked)
+                out[self.key(name)] = walked
         return out
 
     def key(self, name: Any) -> Any:
@@ -414,6 +447,16 @@ def mask_json(body: bytes, clearance: Clearance, model: GraphModel | None = None
     """
     if clearance is Clearance.FULL:
         return body
-    document = json.loads(body)
-    masked = mask_document(document, clearance, model)
-    return json.dumps(masked, ensure_ascii=False, separators=(",", ":")).encode()
+    model = model or load_model()
+    masker = _Masker(policy_for(model), clearance, model)
+    masked = masker.walk(json.loads(body))
+    text = _compact(masked)
+    # The second pass walks the document again only when a personal value met by structure
+    # also occurs elsewhere (rare): the search in the serialised text runs in C.
+    if found := masker.secrets_in(text):
+        text = _compact(masker.replace_secrets(masked, found))
+    return text.encode()
+
+
+def _compact(document: Any) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))

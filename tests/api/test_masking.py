@@ -209,3 +209,26 @@ def test_relationship_ids_do_not_leak_a_masked_id_number() -> None:
         assert masked["path"][0]["eid"] == MASKED_EID
         assert edge.eid not in str(masked) and "19900307" not in str(masked)
     assert mask_document({"path": [step]}, Clearance.FULL, model)["path"][0]["eid"] == edge.eid
+
+
+@pytest.mark.parametrize("clearance", [Clearance.NONE, Clearance.NAMES])
+def test_mask_json_finds_personal_values_elsewhere_like_mask_document(
+    clearance: Clearance,
+) -> None:
+    """mask_json skips its second pass when no personal value occurs in the serialised
+    document; a value that JSON escapes (a quote) must still be found and masked."""
+    quoted = 'O"Neil\\Li'
+    doc = {
+        "entities": [
+            {"uid": f"Person:{WANG}", "kind": "Person", "key": WANG, "name": quoted},
+            {"uid": "Enterprise:91110000600037341L", "kind": "Enterprise", "name": "甲运输"},
+        ],
+        "via": [{"text": f"{quoted} signed for 甲运输 (ID {WANG[:6]}-{WANG})"}],
+        "notes": {quoted: "a key that is a name"},
+    }
+    body = json.dumps(doc, ensure_ascii=False).encode()
+    assert json.loads(mask_json(body, clearance)) == mask_document(doc, clearance)
+    masked = mask_json(body, clearance).decode()
+    assert WANG not in masked
+    if clearance is Clearance.NONE:
+        assert "Neil" not in masked

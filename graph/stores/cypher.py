@@ -139,12 +139,16 @@ def expand_frontier(
     direction: Direction,
     as_of: date | None,
 ) -> Query:
-    """Relationships touching the frontier, de-duplicated on the server."""
+    """Relationships touching the frontier, de-duplicated on the server, as ONE record
+    ``edges``: a list of ``[type, src uid, dst uid, properties]``.  One record instead of
+    one per relationship: the driver decodes a single message, not thousands (the
+    propagation of a batch of decisions expands thousands of holders at once)."""
     left, right = _arrows(direction)
     query = (
         f"UNWIND $uids AS uid MATCH (n:{_q(base_label)} {{uid: uid}})"
         f"{left}[r{_type_filter(types)}]{right}() WHERE {_VALID} "
-        f"WITH DISTINCT r RETURN {EDGE_RETURN}"
+        "WITH DISTINCT r "
+        "RETURN collect([type(r), startNode(r).uid, endNode(r).uid, properties(r)]) AS edges"
     )
     return query, {"uids": uids, "as_of": as_of}
 

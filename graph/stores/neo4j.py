@@ -251,10 +251,8 @@ class Neo4jStore:
         query, params = cypher.expand_frontier(
             self.model.base_label, uids, checked, direction, as_of
         )
-        edges = [
-            self._to_edge(r["type"], r["src"], r["dst"], r["props"])
-            for r in self._read(query, params)
-        ]
+        [record] = self._read(query, params)
+        edges = [self._to_edge(*row) for row in record["edges"]]
         return sorted(edges, key=lambda e: e.eid)
 
     def neighbourhood(

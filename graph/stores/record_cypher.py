@@ -16,7 +16,11 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date
+from operator import itemgetter
 from typing import Any
+
+from pydantic_core import to_json
 
 from graph.stores.base import RECORD_COLLECTIONS, RECORD_LABEL, FieldValue, StoredRecord
 
@@ -54,6 +58,19 @@ def schema_statements() -> list[str]:
     return statements
 
 
+def _json(doc: dict[str, Any]) -> str:
+    """A record's document as JSON text (UTF-8 as is, keys in the document's order).
+
+    ``pydantic_core.to_json`` writes what ``json.dumps`` writes, up to spacing and key
+    order (``from_props`` reads it back with ``json.loads`` into an equal dict), in a
+    fraction of the time: filing a batch serialises thousands of documents.
+
+    >>> json.loads(_json({"b": [1.5, None], "a": "中", "n": float("nan")}))
+    {'b': [1.5, None], 'a': '中', 'n': nan}
+    """
+    return to_json(doc).decode()
+
+
 def _row(record: StoredRecord) -> dict[str, Any]:
     props: dict[str, Any] = dict(record.fields)
     props.update(
@@ -61,31 +78,112 @@ def _row(record: StoredRecord) -> dict[str, Any]:
         collection=record.collection,
         subject=record.subject,
         group=record.group,
-        doc=json.dumps(record.doc, ensure_ascii=False, sort_keys=True),
+        doc=_json(record.doc),
     )
     return {"rid": record.rid, "props": props}
+
+
+def _key(name: str) -> str:
+    """A field name as a backtick-quoted property key (a backtick in it is refused)."""
+    if "`" in name:
+        raise ValueError(f"illegal field name {name!r}")
+    return f"`{name}`"
+
+
+def _date_column(values: Sequence[Any]) -> str | None:
+    """``"date"`` when every value given is a date, ``"dates"`` when every one is a list
+    of dates (empty lists allowed, at least one date overall), else None.
+
+    >>> _date_column([date(2026, 1, 1), None]), _date_column([[], [date(2026, 1, 1)]])
+    ('date', 'dates')
+    >>> _date_column([date(2026, 1, 1), "2026-01-01"]), _date_column([[], []])
+    (None, None)
+    """
+    found: set[str] = set()
+    for value in values:
+        if value is None:
+            continue
+        if type(value) is date:  # exactly: a datetime is a date too
+            found.add("date")
+        elif type(value) is list and all(type(v) is date for v in value):
+            found.add("dates" if value else "empty")
+        else:
+            return None
+    if found == {"date"}:
+        return "date"
+    if found in ({"dates"}, {"dates", "empty"}):
+        return "dates"
+    return None
+
+
+def _create(collection: str, records: Sequence[StoredRecord]) -> Query:
+    """CREATE the records of one collection with every property key written out.
+
+    Rows are lists in a fixed column order (``rid, id, subject, group, doc`` then the
+    fields present in the batch, by name): with the keys static the planner creates each
+    node with its properties in one step, where ``SET r = row.props`` on a created node
+    needs an Eager barrier and a map copy per row, and lists are cheaper to send than
+    maps repeating their keys.  A null (a field a record lacks, no subject) sets nothing,
+    exactly as the absent key of the map did.  A column of dates (or of lists of dates)
+    travels as ISO text turned back into dates by the server: the driver's per-value
+    conversion of Python dates was about half of the packing time.
+    """
+    names = sorted({name for record in records for name in record.fields})
+    fields: list[list[Any]] = [[record.fields.get(name) for name in names] for record in records]
+    kinds = [_date_column([row[i] for row in fields]) for i in range(len(names))]
+    values = []
+    for i, kind in enumerate(kinds):
+        if kind == "date":
+            for row in fields:
+                if row[i] is not None:
+                    row[i] = row[i].isoformat()
+            values.append(f"date(row[{5 + i}])")
+        elif kind == "dates":
+            for row in fields:
+                if row[i] is not None:
+                    row[i] = [d.isoformat() for d in row[i]]
+            values.append(f"[d IN row[{5 + i}] | date(d)]")
+        else:
+            values.append(f"row[{5 + i}]")
+    rows = [
+        [record.rid, record.id, record.subject, record.group, _json(record.doc), *row]
+        for record, row in zip(records, fields, strict=True)
+    ]
+    rows.sort(key=itemgetter(0))  # stable lock order between writers
+    props = ", ".join(
+        [
+            *(
+                f"{_key(c)}: row[{i}]"
+                for i, c in enumerate(("rid", "id", "subject", "group", "doc"))
+            ),
+            *(f"{_key(name)}: {value}" for name, value in zip(names, values, strict=True)),
+        ]
+    )
+    query = (
+        f"UNWIND $rows AS row CREATE (r:`{RECORD_LABEL}`:{_label(collection)} "
+        f"{{{props}, collection: $collection}})"
+    )
+    return query, {"rows": rows, "collection": collection}
 
 
 def put_records(records: Sequence[StoredRecord], *, create: bool = False) -> list[Query]:
     """One statement per collection: MERGE by rid (replacing properties), or CREATE for
     append-only collections (and for all when ``create``) so the uniqueness constraint
     refuses a rewrite; CREATE is also faster than MERGE for records known to be new."""
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    groups: dict[str, list[StoredRecord]] = defaultdict(list)
     for record in records:
-        groups[record.collection].append(_row(record))
+        groups[record.collection].append(record)
     queries: list[Query] = []
-    for collection, rows in sorted(groups.items()):
-        rows.sort(key=lambda r: r["rid"])  # stable lock order between writers
-        labels = f"`{RECORD_LABEL}`:{_label(collection)}"
+    for collection, members in sorted(groups.items()):
         if create or RECORD_COLLECTIONS[collection]:
-            query = (
-                "UNWIND $rows AS row CREATE (r:" + labels + ") SET r = row.props, r.rid = row.rid"
-            )
-        else:
-            query = (
-                f"UNWIND $rows AS row MERGE (r:{labels} {{rid: row.rid}}) "
-                "SET r = row.props, r.rid = row.rid"
-            )
+            queries.append(_create(collection, members))
+            continue
+        rows = sorted((_row(r) for r in members), key=itemgetter("rid"))  # lock order
+        labels = f"`{RECORD_LABEL}`:{_label(collection)}"
+        query = (
+            f"UNWIND $rows AS row MERGE (r:{labels} {{rid: row.rid}}) "
+            "SET r = row.props, r.rid = row.rid"
+        )
         queries.append((query, {"rows": rows}))
     return queries
 

@@ -119,3 +119,34 @@ def test_new_records_refuse_existing_ids(store: GraphStore) -> None:
     replaced = _rec("Decision", "d1", fields={"x": 2})
     store.put_records([replaced])  # without new: replaced
     assert store.get_records("Decision", ["d1"]) == [replaced]
+
+
+def test_new_records_keep_every_field_shape(store: GraphStore) -> None:
+    """CREATE (``new``) writes the fields of a batch column by column: a field some records
+    lack, dates, lists of dates (empty or not), a column mixing a date and text."""
+    day, other = date(2026, 5, 1), date(2027, 2, 28)
+    records = [
+        _rec(
+            "MeasureApplication",
+            "n1",
+            subject="Person:1",
+            group="d1",
+            fields={"start": day, "paused": [day, other], "none": [], "mixed": day, "n": 1},
+            doc={"a": [1, {"b": None}], "名": "限制"},
+        ),
+        _rec(
+            "MeasureApplication",
+            "n2",
+            group="d1",
+            fields={"start": other, "paused": [], "none": [], "mixed": "2026-05-01"},
+        ),
+        _rec("MeasureApplication", "n3", fields={"tags": ["x", "y"], "ratio": 0.5}),
+        _rec("Decision", "d1", subject="Person:1", fields={"on": day, "open": True}),
+    ]
+    assert store.put_records(records, new=True) == 4
+    assert store.get_records("MeasureApplication", ["n1", "n2", "n3"]) == records[:3]
+    assert store.get_records("Decision", ["d1"]) == records[3:]
+    assert store.find_records(["MeasureApplication"], where={"start": other}) == [records[1]]
+    assert store.find_records(["MeasureApplication"], where={"paused": [day, other]}) == [
+        records[0]
+    ]

@@ -33,6 +33,8 @@ _VALID = (
     "($as_of IS NULL OR ((r.valid_from IS NULL OR r.valid_from <= $as_of)"
     " AND (r.valid_to IS NULL OR r.valid_to > $as_of)))"
 )
+#: Relationship properties kept in :class:`~graph.model.Edge` fields, not in ``props``.
+EDGE_BOOKKEEPING = ("eid", "valid_from", "valid_to", "source")
 EDGE_RETURN = (
     "type(r) AS type, startNode(r).uid AS src, endNode(r).uid AS dst, properties(r) AS props"
 )
@@ -140,17 +142,22 @@ def expand_frontier(
     as_of: date | None,
 ) -> Query:
     """Relationships touching the frontier, de-duplicated on the server, as ONE record
-    ``edges``: a list of ``[type, src uid, dst uid, properties]``.  One record instead of
-    one per relationship: the driver decodes a single message, not thousands (the
-    propagation of a batch of decisions expands thousands of holders at once)."""
+    ``edges``: a list of ``[type, src uid, dst uid, valid_from, valid_to, source,
+    [[key, value], ...]]`` (the validity dates as ISO text, the other properties as
+    pairs).  One record instead of one per relationship: the driver decodes a single
+    message, not thousands (the propagation of a batch of decisions expands thousands of
+    holders at once); and the dates every relationship carries travel as text, which
+    Python reads back far faster than the driver builds its own date objects."""
     left, right = _arrows(direction)
     query = (
         f"UNWIND $uids AS uid MATCH (n:{_q(base_label)} {{uid: uid}})"
         f"{left}[r{_type_filter(types)}]{right}() WHERE {_VALID} "
         "WITH DISTINCT r "
-        "RETURN collect([type(r), startNode(r).uid, endNode(r).uid, properties(r)]) AS edges"
+        "RETURN collect([type(r), startNode(r).uid, endNode(r).uid, toString(r.valid_from), "
+        "toString(r.valid_to), r.source, "
+        "[k IN keys(r) WHERE NOT k IN $bookkeeping | [k, r[k]]]]) AS edges"
     )
-    return query, {"uids": uids, "as_of": as_of}
+    return query, {"uids": uids, "as_of": as_of, "bookkeeping": list(EDGE_BOOKKEEPING)}
 
 
 def neighbours(

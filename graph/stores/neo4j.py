@@ -59,7 +59,7 @@ T = TypeVar("T")
 # Rows per UNWIND transaction: large enough to amortise a round trip, small enough to keep
 # a transaction's memory modest on a 2-core / 24 GB machine.
 DEFAULT_BATCH = 5_000
-_EDGE_BOOKKEEPING = ("eid", "valid_from", "valid_to", "source")
+_EDGE_BOOKKEEPING = cypher.EDGE_BOOKKEEPING
 
 
 def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -257,7 +257,19 @@ class Neo4jStore:
             self.model.base_label, uids, checked, direction, as_of
         )
         [record] = self._read(query, params)
-        edges = [self._to_edge(*row) for row in record["edges"]]
+        iso = date.fromisoformat
+        edges = [
+            Edge.model_construct(
+                type=edge_type,
+                src=NodeRef.from_uid(src),
+                dst=NodeRef.from_uid(dst),
+                valid_from=None if valid_from is None else iso(valid_from),
+                valid_to=None if valid_to is None else iso(valid_to),
+                source=source,
+                props={k: _native(v) for k, v in props},
+            )
+            for edge_type, src, dst, valid_from, valid_to, source, props in record["edges"]
+        ]
         return sorted(edges, key=lambda e: e.eid)
 
     def neighbourhood(

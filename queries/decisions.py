@@ -37,7 +37,9 @@ False
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -402,6 +404,30 @@ def load_decision(store: GraphStore, decision_id: str) -> DecisionOutcome | None
     return load_decisions(store, [decision_id]).get(decision_id)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """CPython's cyclic garbage collector paused while a batch is filed, then one
+    collection of the young objects.
+
+    Filing 1,000 decisions builds some 300,000 container objects (models, documents,
+    records) that all outlive the call.  With the collector running they set off about
+    400 young, 36 middle and 3-4 full collections, each full one walking everything built
+    so far — a quarter to a third of the Python time measured — and find no garbage.  The
+    one young collection at the end is what the next allocation would start anyway; the
+    survivors age as usual.  Only the call that paused the collector restarts it, so a
+    concurrent filing never leaves it paused (it may run with it on).
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(0)
+
+
 def file_decisions(
     store: GraphStore,
     requests: Sequence[DecisionRequest],
@@ -414,7 +440,13 @@ def file_decisions(
     A decision filed before with the same content is returned unchanged (``written``
     false); filed before with different content it is refused as a conflict.
     """
-    catalog = catalog or load_catalog()
+    with _collector_paused():
+        return _file_decisions(store, requests, actor=actor, catalog=catalog or load_catalog())
+
+
+def _file_decisions(
+    store: GraphStore, requests: Sequence[DecisionRequest], *, actor: str, catalog: Catalog
+) -> list[FilingResult]:
     ids = list(dict.fromkeys(r.id for r in requests))
     stored = {r.id: r for r in store.get_records(DECISIONS, ids)}
     fresh: list[DecisionRequest] = []
@@ -429,17 +461,18 @@ def file_decisions(
         if res.outcome is None:
             continue
         outcome = res.outcome
-        writes.append(decision_record(outcome.decision))
+        filed = decision_record(outcome.decision)
+        writes.append(filed)
         writes.extend(application_record(a) for a in outcome.applications)
         writes.extend(deadline_record(d) for d in outcome.deadlines)
         writes.append(
             audit_record(
                 actor=actor,
                 action="decision.file",
-                target=f"{DECISIONS}:{outcome.decision.id}",
+                target=filed.rid,
                 subject=outcome.decision.request.subject.uid,
                 effective=outcome.decision.start,
-                after=outcome.decision.model_dump(mode="json"),
+                after=filed.doc,  # the decision's JSON form, dumped once
             )
         )
     store.put_records(writes, new=True)  # all new: CREATE, and a concurrent filing conflicts

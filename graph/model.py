@@ -40,6 +40,8 @@ __all__ = [
     "PropertySpec",
     "is_valid_on",
     "load_model",
+    "trusted_edge",
+    "trusted_node",
 ]
 
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yaml")
@@ -183,6 +185,75 @@ class Edge(BaseModel):
     def valid_on(self, as_of: date | None) -> bool:
         """Whether the relationship held on ``as_of`` (None = always true)."""
         return is_valid_on(self.valid_from, self.valid_to, as_of)
+
+
+_set = object.__setattr__
+
+
+def trusted_node(kind: str, key: str, labels: tuple[str, ...], props: dict[str, Any]) -> Node:
+    """A :class:`Node` from values already checked, without validation.
+
+    Exactly what ``Node.model_construct`` with all four fields gives (same ``__dict__``,
+    fields set, equality and pickle), about four times faster: ingest builds one per row.
+
+    >>> a = trusted_node("Enterprise", "k", (), {"uscc": "k"})
+    >>> b = Node.model_construct(kind="Enterprise", key="k", labels=(), props={"uscc": "k"})
+    >>> a == b, a.model_fields_set == b.model_fields_set, a.__dict__ == b.__dict__
+    (True, True, True)
+    """
+    node = _new_node(Node)
+    _set(node, "__dict__", {"kind": kind, "key": key, "labels": labels, "props": props})
+    _set(node, "__pydantic_fields_set__", {"kind", "key", "labels", "props"})
+    _set(node, "__pydantic_extra__", None)
+    _set(node, "__pydantic_private__", None)
+    return node
+
+
+def trusted_edge(
+    type: str,
+    src: NodeRef,
+    dst: NodeRef,
+    valid_from: date | None,
+    valid_to: date | None,
+    source: str | None,
+    props: dict[str, Any],
+) -> Edge:
+    """An :class:`Edge` from values already checked: ``Edge.model_construct`` with every
+    field given, faster (see :func:`trusted_node`).
+
+    >>> r = NodeRef("Person", "p"), NodeRef("Enterprise", "e")
+    >>> a = trusted_edge("OWNS", *r, None, None, "f.csv:2", {})
+    >>> b = Edge.model_construct(type="OWNS", src=r[0], dst=r[1], valid_from=None,
+    ...                          valid_to=None, source="f.csv:2", props={})
+    >>> a == b, a.model_fields_set == b.model_fields_set, list(a.__dict__) == list(b.__dict__)
+    (True, True, True)
+    """
+    edge = _new_edge(Edge)
+    _set(
+        edge,
+        "__dict__",
+        {
+            "type": type,
+            "src": src,
+            "dst": dst,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+            "source": source,
+            "props": props,
+        },
+    )
+    _set(
+        edge,
+        "__pydantic_fields_set__",
+        {"type", "src", "dst", "valid_from", "valid_to", "source", "props"},
+    )
+    _set(edge, "__pydantic_extra__", None)
+    _set(edge, "__pydantic_private__", None)
+    return edge
+
+
+_new_node = Node.__new__
+_new_edge = Edge.__new__
 
 
 class _Vocabulary(BaseModel):
@@ -337,6 +408,10 @@ class GraphModel:
     def check_node(self, node: Node) -> None:
         """Raise :class:`SchemaViolation` unless ``node`` fits the vocabulary."""
         spec = self.require_kind(node.kind)
+        if node.props.keys() <= spec.properties.keys() and all(
+            label in spec.extra_labels for label in node.labels
+        ):
+            return  # the common case, without building sets
         unknown = set(node.props) - set(spec.properties)
         bad_labels = set(node.labels) - set(spec.extra_labels)
         if unknown or bad_labels:
@@ -344,9 +419,11 @@ class GraphModel:
 
     def check_edge(self, edge: Edge) -> None:
         """Raise :class:`SchemaViolation` unless ``edge`` fits the vocabulary."""
-        spec = self.require_edge_kind(edge.type)
+        spec = self.edges.get(edge.type) or self.require_edge_kind(edge.type)
         if edge.src.kind not in spec.sources or edge.dst.kind not in spec.targets:
             raise SchemaViolation(f"{edge.type} cannot join {edge.src.kind} to {edge.dst.kind}")
+        if edge.props.keys() <= spec.properties.keys():
+            return
         unknown = set(edge.props) - set(spec.properties)
         if unknown:
             raise SchemaViolation(f"{edge.type}: undeclared properties {sorted(unknown)}")

@@ -69,6 +69,8 @@ def clean_text(value: Any) -> str:
     >>> clean_text("Ａ　 B\\n")
     'A B'
     """
+    if type(value) is str and value.isascii():  # NFKC leaves ASCII as it is; no U+FFFD in it
+        return " ".join(value.split())
     text = unicodedata.normalize("NFKC", str(value))
     if "\ufffd" in text:
         raise Rejected(Reason.ENCODING, "the text holds bytes the file's encoding cannot read")

@@ -9,16 +9,28 @@ quarantined or an exact duplicate — never half-loaded.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
 from graph.credit import CreditRecordIn
 from graph.identifiers import is_foreign_key
-from graph.model import Edge, GraphModel, Node, NodeKind, NodeRef
+from graph.model import (
+    Edge,
+    EdgeKind,
+    GraphModel,
+    Node,
+    NodeKind,
+    NodeRef,
+    PropertySpec,
+    trusted_edge,
+    trusted_node,
+)
 from ingest.mapping import Column, CreditSpec, EdgeSpec, Mapping, NodeSpec, When
 from ingest.normalise import (
     Reason,
@@ -139,6 +151,111 @@ def _is_identifier(kind: str, text: str) -> bool:
     return True
 
 
+_MISS = object()
+#: Distinct values a memo keeps per file before it starts afresh (bounds its memory).
+MEMO_LIMIT = 1 << 16
+
+
+class _Refusal(NamedTuple):
+    reason: Reason
+    detail: str
+
+
+def _memo(normalise: Callable[[Any], Any], limit: int = MEMO_LIMIT) -> Callable[[Any], Any]:
+    """``normalise`` remembered per distinct text value, refusals included.
+
+    Only ``str`` values are remembered (``1``, ``1.0`` and ``True`` are equal keys but may
+    be refused with different details); a remembered refusal is raised again as a new
+    :class:`Rejected` with the same reason and detail.
+
+    >>> calls = []
+    >>> double = _memo(lambda v: calls.append(v) or v * 2)
+    >>> double("a"), double("a"), double(2), calls
+    ('aa', 'aa', 4, ['a', 2])
+    """
+    cache: dict[str, Any] = {}
+
+    def call(value: Any) -> Any:
+        if type(value) is not str:
+            return normalise(value)
+        hit = cache.get(value, _MISS)
+        if hit is _MISS:
+            try:
+                hit = normalise(value)
+            except Rejected as err:
+                hit = _Refusal(err.reason, err.detail)
+            if len(cache) >= limit:
+                cache.clear()
+            cache[value] = hit
+        if type(hit) is _Refusal:
+            raise Rejected(hit.reason, hit.detail)
+        return hit
+
+    return call
+
+
+Reader = Callable[[dict[str, Any]], tuple[str, Any]]
+
+
+def _reader(column: Column) -> Reader:
+    """:func:`_read` compiled for one column (the one-header case without a loop)."""
+    if column.const is not None:
+        constant = ("", column.const)
+        return lambda values: constant
+    if len(column.column) == 1:
+        header = column.column[0]
+
+        def one(values: dict[str, Any]) -> tuple[str, Any]:
+            value = values.get(header)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                return header, None
+            return header, value
+
+        return one
+    return partial(_read, column)
+
+
+def _text_property(value: Any) -> Any:
+    """:func:`normalise_property` for a plain text property (no identifier, no choices)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = clean_text(str(int(value)) if isinstance(value, float) and value.is_integer() else value)
+    return text or None
+
+
+def _normaliser(name: str, spec: PropertySpec) -> Callable[[Any], Any]:
+    """:func:`normalise_property` for one property: memoised where values recur (dates,
+    choices, yes/no, numbers, identifiers), direct for free text (names, addresses)."""
+    if spec.type == "str" and not spec.identifier and not spec.choices:
+        return _text_property
+    return _memo(partial(normalise_property, name, spec))
+
+
+@dataclass(frozen=True)
+class _PropsPlan:
+    """A node built from property columns."""
+
+    alias: str
+    spec: NodeSpec
+    kind: NodeKind
+    #: (property, reader, constant?, normaliser or None for a contact's value)
+    props: tuple[tuple[str, Reader, bool, Callable[[Any], Any] | None], ...]
+
+
+@dataclass(frozen=True)
+class _EdgePlan:
+    """A relationship between two of the row's nodes."""
+
+    spec: EdgeSpec
+    kind: EdgeKind | None  # None: unknown type, refused when first used (as before)
+    sources: frozenset[str]
+    targets: frozenset[str]
+    valid_from: Reader | None
+    valid_to: Reader | None
+    props: tuple[tuple[str, Reader, Callable[[Any], Any]], ...]
+    source: Reader | None
+
+
 class RowMapper:
     """A mapping compiled for one source file."""
 
@@ -147,6 +264,13 @@ class RowMapper:
         self.model = model
         self.source_name = source_name
         self._short = Path(source_name).name
+        self._parse_date = _memo(parse_date)
+        self._clean = _memo(clean_text)
+        self._key_memos: dict[tuple[str, str], Callable[[Any], str]] = {}
+        self._nodes = [
+            (alias, self._compile_node(alias, spec)) for alias, spec in mapping.nodes.items()
+        ]
+        self._edges = [self._compile_edge(spec) for spec in mapping.edges]
 
     def map(self, row: Row) -> RowOutcome:
         """Nodes, references, edges and credit records of ``row``, or only its problems."""
@@ -154,15 +278,21 @@ class RowMapper:
         if row.problem is not None:
             out.problems.append(Problem("", "", Reason.MALFORMED, row.problem))
             return out
-        for header, value in row.values.items():
-            if isinstance(value, str) and "\ufffd" in value:
-                detail = "bytes the file's encoding cannot read (give --encoding?)"
-                out.problems.append(Problem(header, value, Reason.ENCODING, detail))
-                return out
+        values = row.values
+        try:
+            undecodable = "\ufffd" in "".join(values.values())
+        except TypeError:  # not all text (JSON, Excel): look cell by cell
+            undecodable = True
+        if undecodable:
+            for header, value in values.items():
+                if isinstance(value, str) and "\ufffd" in value:
+                    detail = "bytes the file's encoding cannot read (give --encoding?)"
+                    out.problems.append(Problem(header, value, Reason.ENCODING, detail))
+                    return out
         refs: dict[str, NodeRef] = {}
-        for alias, spec in self.mapping.nodes.items():
+        for alias, build in self._nodes:
             try:
-                node = self._node(alias, spec, row)
+                node = build(row)
             except Rejected as err:
                 out.problems.append(_problem(err))
                 continue
@@ -175,16 +305,16 @@ class RowMapper:
                 out.refs.append(node)
                 refs[alias] = node
         source = f"{self._short}:{row.number}"
-        for spec_edge in self.mapping.edges:
-            src, dst = refs.get(spec_edge.source_node), refs.get(spec_edge.target_node)
+        for plan in self._edges:
+            src, dst = refs.get(plan.spec.source_node), refs.get(plan.spec.target_node)
             if src is None or dst is None:
                 continue
             try:
-                out.edges.append(self._edge(spec_edge, src, dst, row, source))
+                out.edges.append(self._edge(plan, src, dst, values, source))
             except Rejected as err:
                 out.problems.append(_problem(err))
         for spec_credit in self.mapping.credit:
-            if spec_credit.when and not all(_holds(w, row.values) for w in spec_credit.when):
+            if spec_credit.when and not all(_holds(w, values) for w in spec_credit.when):
                 continue
             try:
                 record = self._credit(spec_credit, refs, row, source)
@@ -199,12 +329,75 @@ class RowMapper:
         return out
 
     # -- nodes -----------------------------------------------------------------------------
+    def _compile_node(self, alias: str, spec: NodeSpec) -> Callable[[Row], Node | NodeRef | None]:
+        """The function that gives one node (or reference) of a row, or None."""
+        build: Callable[[Row], Node | NodeRef | None]
+        if spec.key_column is not None:
+            build = self._keyed_builder(spec, spec.key_column)
+        else:
+            kind = self.model.get_kind(spec.kind or "")
+            if spec.kind_column is not None or kind is None:
+                return partial(self._node, alias, spec)  # unknown kind: refused as before
+            build = partial(self._props_node, self._props_plan(alias, spec, kind))
+        if not spec.when:
+            return build
+        conditions = spec.when
+
+        def conditional(row: Row) -> Node | NodeRef | None:
+            if not all(_holds(w, row.values) for w in conditions):
+                return None
+            return build(row)
+
+        return conditional
+
+    def _keyed_builder(
+        self, spec: NodeSpec, key_column: str
+    ) -> Callable[[Row], Node | NodeRef | None]:
+        """A node (or reference) named by a whole key column, its kind fixed or read from a
+        kind column (canonical relationship files: ``src_kind``/``src_key``)."""
+        model, kind_column, optional = self.model, spec.kind_column, spec.optional
+        clean = self._clean
+        keys: dict[str, Callable[[Any], str]] = {}  # per kind
+
+        def build(row: Row) -> Node | NodeRef | None:
+            values = row.values
+            if kind_column is not None:
+                kind_name = clean(values.get(kind_column) or "")
+                if model.get_kind(kind_name) is None:
+                    raise Rejected(Reason.UNKNOWN_KIND, f"{kind_column}={kind_name!r}")
+            else:
+                kind_name = spec.kind or ""
+            kind = model.require_kind(kind_name)
+            raw = values.get(key_column)
+            if optional and (raw is None or not str(raw).strip()):
+                return None
+            key_of = keys.get(kind_name)
+            if key_of is None:
+                key_of = keys[kind_name] = self._key(kind_name, key_column)
+            try:
+                key = key_of(raw)
+            except Rejected as err:
+                raise _at(err, key_column, raw) from None
+            if spec.ref_only:
+                return NodeRef(kind_name, key)
+            return self._keyed_node(kind, key, spec)
+
+        return build
+
+    def _props_plan(self, alias: str, spec: NodeSpec, kind: NodeKind) -> _PropsPlan:
+        props = []
+        for prop, column in spec.props.items():
+            contact_value = kind.name == "Contact" and prop == "value"
+            normalise = None if contact_value else _normaliser(prop, kind.properties[prop])
+            props.append((prop, _reader(column), column.const is not None, normalise))
+        return _PropsPlan(alias, spec, kind, tuple(props))
+
     def _node(self, alias: str, spec: NodeSpec, row: Row) -> Node | NodeRef | None:
         values = row.values
         if spec.when and not all(_holds(w, values) for w in spec.when):
             return None
         if spec.kind_column is not None:
-            kind_name = clean_text(values.get(spec.kind_column) or "")
+            kind_name = self._clean(values.get(spec.kind_column) or "")
             if self.model.get_kind(kind_name) is None:
                 raise Rejected(Reason.UNKNOWN_KIND, f"{spec.kind_column}={kind_name!r}")
         else:
@@ -215,35 +408,48 @@ class RowMapper:
             if spec.optional and (raw is None or not str(raw).strip()):
                 return None
             try:
-                key = normalise_key(self.model, kind_name, raw, spec.key_column)
+                key = self._key(kind_name, spec.key_column)(raw)
             except Rejected as err:
                 raise _at(err, spec.key_column, raw) from None
             if spec.ref_only:
                 return NodeRef(kind_name, key)
             return self._keyed_node(kind, key, spec)
-        return self._props_node(alias, kind, spec, row)
+        return self._props_node(self._props_plan(alias, spec, kind), row)
+
+    def _key(self, kind_name: str, field_name: str) -> Callable[[Any], str]:
+        """:func:`normalise_key` for one kind and column, memoised (keys recur in files)."""
+        memo = self._key_memos.get((kind_name, field_name))
+        if memo is None:
+            model = self.model
+
+            def key_of(raw: Any) -> str:
+                return normalise_key(model, kind_name, raw, field_name)
+
+            memo = self._key_memos[(kind_name, field_name)] = _memo(key_of)
+        return memo
 
     def _keyed_node(self, kind: NodeKind, key: str, spec: NodeSpec) -> Node:
         props: dict[str, Any] = {}
         parts = key.split(self.model.key_separator) if len(kind.key) > 1 else [key]
         props.update(zip(kind.key, parts, strict=True))
-        return Node.model_construct(kind=kind.name, key=key, labels=spec.labels, props=props)
+        return trusted_node(kind.name, key, spec.labels, props)
 
-    def _props_node(self, alias: str, kind: NodeKind, spec: NodeSpec, row: Row) -> Node | None:
+    def _props_node(self, plan: _PropsPlan, row: Row) -> Node | None:
+        spec, kind, values = plan.spec, plan.kind, row.values
         props: dict[str, Any] = {}
         given = False
-        for prop, column in spec.props.items():
-            header, raw = _read(column, row.values)
+        for prop, read, constant, normalise in plan.props:
+            header, raw = read(values)
             if raw is None:
                 continue
-            given = given or column.const is None
-            try:
-                if kind.name == "Contact" and prop == "value":
-                    value: Any = raw  # normalised with its channel below
-                else:
-                    value = normalise_property(prop, kind.properties[prop], raw, field=header)
-            except Rejected as err:
-                raise _at(err, header, raw) from None
+            given = given or not constant
+            if normalise is None:
+                value: Any = raw  # a contact's value: normalised with its channel below
+            else:
+                try:
+                    value = normalise(raw)
+                except Rejected as err:
+                    raise _at(err, header, raw) from None
             if value is not None:
                 props[prop] = value
         if kind.name == "Contact" and "value" in props:
@@ -254,26 +460,25 @@ class RowMapper:
                 raise _at(err, header, props["value"]) from None
         missing = [k for k in kind.key if k not in props]
         if missing and spec.foreign_key:
-            foreign = clean_text(row.values.get(spec.foreign_key) or "")
+            foreign = clean_text(values.get(spec.foreign_key) or "")
             if is_foreign_key(foreign):
                 props["unresolved"] = True
-                return Node.model_construct(
-                    kind=kind.name, key=foreign, labels=spec.labels, props=props
-                )
+                return trusted_node(kind.name, foreign, spec.labels, props)
         if missing:
             if spec.unresolved_by and props.get(spec.unresolved_by):
                 props["unresolved"] = True
-                key = self._unresolved_key(alias, row, str(props[spec.unresolved_by]))
-                return Node.model_construct(
-                    kind=kind.name, key=key, labels=spec.labels, props=props
-                )
+                key = self._unresolved_key(plan.alias, row, str(props[spec.unresolved_by]))
+                return trusted_node(kind.name, key, spec.labels, props)
             if spec.optional and not given:
                 return None
             header = _first_header(spec, missing[0])
             missing_key = Rejected(Reason.MISSING_KEY, f"{kind.name} needs {missing[0]}")
             raise _at(missing_key, header, "")
-        key = self.model.key_separator.join(str(props[k]) for k in kind.key)
-        return Node.model_construct(kind=kind.name, key=key, labels=spec.labels, props=props)
+        if len(kind.key) == 1:
+            key = str(props[kind.key[0]])
+        else:
+            key = self.model.key_separator.join(str(props[k]) for k in kind.key)
+        return trusted_node(kind.name, key, spec.labels, props)
 
     def _unresolved_key(self, alias: str, row: Row, name: str) -> str:
         """Stable per (file, sheet, row, node): re-ingesting the row gives the same person."""
@@ -281,36 +486,65 @@ class RowMapper:
         return "unresolved:" + hashlib.blake2b(raw.encode(), digest_size=8).hexdigest()
 
     # -- edges and credit records --------------------------------------------------------
-    def _edge(self, spec: EdgeSpec, src: NodeRef, dst: NodeRef, row: Row, source: str) -> Edge:
-        kind = self.model.require_edge_kind(spec.type)
-        if src.kind not in kind.sources or dst.kind not in kind.targets:
+    def _compile_edge(self, spec: EdgeSpec) -> _EdgePlan:
+        kind = self.model.get_edge_kind(spec.type)
+        props = (
+            tuple(
+                (prop, _reader(column), _normaliser(prop, kind.properties[prop]))
+                for prop, column in spec.props.items()
+            )
+            if kind is not None
+            else ()
+        )
+        return _EdgePlan(
+            spec=spec,
+            kind=kind,
+            sources=frozenset(kind.sources) if kind is not None else frozenset(),
+            targets=frozenset(kind.targets) if kind is not None else frozenset(),
+            valid_from=_reader(spec.valid_from) if spec.valid_from is not None else None,
+            valid_to=_reader(spec.valid_to) if spec.valid_to is not None else None,
+            props=props,
+            source=_reader(spec.source) if spec.source is not None else None,
+        )
+
+    def _edge(
+        self, plan: _EdgePlan, src: NodeRef, dst: NodeRef, values: dict[str, Any], source: str
+    ) -> Edge:
+        spec = plan.spec
+        if plan.kind is None:
+            self.model.require_edge_kind(spec.type)  # raises: not in the vocabulary
+        if src.kind not in plan.sources or dst.kind not in plan.targets:
             detail = f"{spec.type} cannot join {src.kind} to {dst.kind}"
             raise Rejected(Reason.UNKNOWN_KIND, detail)
-        valid_from = self._date(spec.valid_from, row)
-        valid_to = self._date(spec.valid_to, row)
+        valid_from = self._read_date(plan.valid_from, values)
+        valid_to = self._read_date(plan.valid_to, values)
         if valid_from and valid_to and valid_to < valid_from:
             raise Rejected(Reason.DATE_ORDER, f"valid_to {valid_to} < valid_from {valid_from}")
         props: dict[str, Any] = {}
-        for prop, column in spec.props.items():
-            header, raw = _read(column, row.values)
+        for prop, read, normalise in plan.props:
+            header, raw = read(values)
             try:
-                value = normalise_property(prop, kind.properties[prop], raw, field=header)
+                value = normalise(raw)
             except Rejected as err:
                 raise _at(err, header, raw) from None
             if value is not None:
                 props[prop] = value
-        if spec.source is not None:
-            given = _read(spec.source, row.values)[1]
-            source = clean_text(given) if given is not None else source
-        return Edge.model_construct(
-            type=spec.type,
-            src=src,
-            dst=dst,
-            valid_from=valid_from,
-            valid_to=valid_to,
-            source=source,
-            props=props,
-        )
+        if plan.source is not None:
+            given = plan.source(values)[1]
+            source = self._clean(given) if given is not None else source
+        return trusted_edge(spec.type, src, dst, valid_from, valid_to, source, props)
+
+    def _read_date(self, read: Reader | None, values: dict[str, Any]) -> date | None:
+        if read is None:
+            return None
+        header, raw = read(values)
+        if raw is None:
+            return None
+        try:
+            result: date = self._parse_date(raw)
+        except Rejected as err:
+            raise _at(err, header, raw) from None
+        return result
 
     @staticmethod
     def _date(column: Column | None, row: Row) -> date | None:

@@ -29,8 +29,9 @@ import hashlib
 import time
 from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -115,6 +116,47 @@ def _row_digest(row: Row) -> bytes:
     return hashlib.blake2b(f"{row.sheet}\x1d{text}".encode(), digest_size=12).digest()
 
 
+class _RowDigests:
+    """:func:`_row_digest` for the rows of one file, faster when every cell is text (CSV).
+
+    Rows are the same when their cells are the same under the same headers, whatever the
+    order of the keys; a text-only row is digested from its cells in sorted-header order
+    (the order found once per distinct header tuple), any other row as before.  Which of
+    the two forms a row takes depends only on its content, so equal rows digest equally.
+
+    >>> digests = _RowDigests()
+    >>> a, b = Row(2, {"x": "1", "y": "2"}), Row(3, {"y": "2", "x": "1"})
+    >>> digests(a) == digests(b), digests(a) == digests(Row(4, {"x": "1", "y": "3"}))
+    (True, False)
+    >>> digests(Row(5, {"x": 1, "y": "2"})) == digests(Row(6, {"x": "1", "y": "2"}))
+    False
+    """
+
+    def __init__(self) -> None:
+        self._plans: dict[tuple[str, ...], tuple[Callable[[dict[str, Any]], Any], str]] = {}
+
+    def __call__(self, row: Row) -> bytes:
+        """The row's digest."""
+        values = row.values
+        headers = tuple(values)
+        plan = self._plans.get(headers)
+        if plan is None:
+            if len(headers) < 2:
+                return _row_digest(row)
+            order = sorted(headers)
+            if len(self._plans) >= 1024:  # JSON lines may vary their keys: stay bounded
+                self._plans.clear()
+            prefix = "\x1c" + "\x1e".join(order) + "\x1d"
+            plan = self._plans[headers] = (itemgetter(*order), prefix)
+        cells, prefix = plan[0](values), plan[1]
+        try:
+            body = "\x1f".join(cells)
+        except TypeError:  # not every cell is text
+            return _row_digest(row)
+        text = f"{row.sheet}\x1d{prefix}{body}"
+        return hashlib.blake2b(text.encode(), digest_size=12).digest()
+
+
 class _Run:
     """State of one ingest run across files."""
 
@@ -159,15 +201,16 @@ class _Run:
         mapper = RowMapper(mapping, self.model, relative)
         wants_candidates = any(n.unresolved_by for n in mapping.nodes.values())
         digests: set[bytes] = set()
+        digest_of = _RowDigests()
         done = checkpoint.batches.get(relative, 0)
         all_rows = _chain(first, rows)
         for number, batch in enumerate(_batches(all_rows, self.options.batch_size)):
             kept: list[tuple[Row, RowOutcome]] = []
+            duplicates = 0
             for row in batch:
-                stats.rows_read += 1
-                digest = _row_digest(row)
+                digest = digest_of(row)
                 if digest in digests:
-                    stats.duplicates += 1
+                    duplicates += 1
                     continue
                 digests.add(digest)
                 outcome = mapper.map(row)
@@ -175,6 +218,8 @@ class _Run:
                     self._quarantine(stats, quarantine, relative, row, outcome.problems)
                     continue
                 kept.append((row, outcome))
+            stats.rows_read += len(batch)  # counted per batch: FileSummary is a pydantic model
+            stats.duplicates += duplicates
             kept = self._check_refs(kept, stats, quarantine, relative)
             stats.loaded += len(kept)
             batch_out = self._collect(kept, stats)
@@ -232,17 +277,20 @@ class _Run:
     def _collect(self, kept: list[tuple[Row, RowOutcome]], stats: FileSummary) -> WriteBatch:
         """One write batch from the kept rows; their nodes count as seen from now on."""
         batch = WriteBatch()
+        nodes, edges, credit = batch.nodes, batch.edges, batch.credit
+        seen = self.seen
         for row, out in kept:
-            where = f"{stats.file}:{row.number}"
-            stats.nodes += len(out.nodes)
-            stats.edges += len(out.edges)
-            stats.credit_records += len(out.credit)
-            batch.nodes.extend((node, where) for node in out.nodes)
             if out.nodes:
-                self.last_uid = out.nodes[-1].ref.uid
-            batch.edges.extend(out.edges)
-            batch.credit.extend(out.credit)
-            self.seen.update(node.ref.uid for node in out.nodes)
+                where = f"{stats.file}:{row.number}"
+                for node in out.nodes:
+                    nodes.append((node, where))
+                    seen.add(f"{node.kind}:{node.key}")  # node.ref.uid
+                self.last_uid = nodes[-1][0].ref.uid
+            edges.extend(out.edges)
+            credit.extend(out.credit)
+        stats.nodes += len(nodes)
+        stats.edges += len(edges)
+        stats.credit_records += len(credit)
         return batch
 
     def _sightings(self, kept: list[tuple[Row, RowOutcome]]) -> None:

@@ -89,8 +89,8 @@ def parse_csv(lines: Iterable[str], *, delimiter: str | None = None) -> Iterator
     start = reader.line_num + 1
     for cells in reader:
         number, start = start, reader.line_num + 1
-        if not any(c.strip() for c in cells):
-            continue  # blank lines are not rows
+        if not "".join(cells).strip():
+            continue  # blank lines are not rows (no cell holds more than white space)
         if len(cells) != len(header):
             raw = dict(zip(header, cells, strict=False))
             yield Row(number, raw, problem=str(MalformedRow(len(header), len(cells))))

@@ -75,13 +75,11 @@ def main() -> None:
     started = time.perf_counter()
     graph = generate(args.scale, seed=args.seed, model=model)
     memory = MemoryStore(model)
-    for items, upsert in (
-        (graph.nodes(), memory.upsert_nodes),
-        (graph.edges(), memory.upsert_edges),
-    ):
-        iterator = iter(items)
-        while batch := list(islice(iterator, BATCH)):
-            upsert(batch)  # type: ignore[operator]
+    nodes, edges = iter(graph.nodes()), iter(graph.edges())
+    while batch := list(islice(nodes, BATCH)):
+        memory.upsert_nodes(batch)
+    while edge_batch := list(islice(edges, BATCH)):
+        memory.upsert_edges(edge_batch)
     counts = memory.counts()
     _step(f"generated {counts.total_nodes:,} nodes, {counts.total_edges:,} edges", started)
 

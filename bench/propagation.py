@@ -196,6 +196,9 @@ def main() -> None:
         "--reuse", action="store_true", help="Neo4j already holds this graph: do not reload it"
     )
     parser.add_argument("--tag", default="", help="suffix of decision numbers (fresh per run)")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="measured runs per store, one graph generation"
+    )
     args = parser.parse_args()
 
     model = load_model()
@@ -223,9 +226,11 @@ def main() -> None:
         print(
             f"{name}: {counts.total_nodes} nodes, {counts.total_edges} edges, {loads[name]:.0f} s"
         )
-        results[name] = _bench(store, g, catalog, args.decisions, args.tag)
-        loadavg.append(f"{name} {os.getloadavg()[0]:.1f}")
-        print(name, results[name])
+        for run in range(1, args.repeat + 1):
+            label = name if args.repeat == 1 else f"{name} r{run}"
+            results[label] = _bench(store, g, catalog, args.decisions, f"{args.tag}{run}")
+            loadavg.append(f"{label} {os.getloadavg()[0]:.1f}")
+            print(label, results[label], flush=True)
         store.close()
         if driver is not None:
             driver.close()

@@ -43,7 +43,12 @@ def _label(collection: str) -> str:
 
 
 def schema_statements() -> list[str]:
-    """Unique ``rid``; indexes on subject and group (base label and each collection)."""
+    """Unique ``rid``; indexes on subject and group of the base label.
+
+    Earlier versions also indexed the subject per collection label; no query reads those
+    (:func:`find_records` filters on the base label's index, then the collection), and
+    every record written paid for a fourth index entry, so they are dropped.
+    """
     base = f"`{RECORD_LABEL}`"
     statements = [
         f"CREATE CONSTRAINT record_rid IF NOT EXISTS FOR (r:{base}) REQUIRE r.rid IS UNIQUE",
@@ -51,9 +56,7 @@ def schema_statements() -> list[str]:
         f"CREATE INDEX record_group IF NOT EXISTS FOR (r:{base}) ON (r.group)",
     ]
     statements += [
-        f"CREATE INDEX record_{name.lower()}_subject IF NOT EXISTS "
-        f"FOR (r:{_label(name)}) ON (r.subject)"
-        for name in RECORD_COLLECTIONS
+        f"DROP INDEX record_{name.lower()}_subject IF EXISTS" for name in RECORD_COLLECTIONS
     ]
     return statements
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from graph.credit import CreditRecordIn, store_credit_records
+from graph.exc import ConflictError
 from graph.model import Edge, Node
 from graph.stores.base import GraphStore
 from ingest.report import Summary
@@ -51,6 +52,7 @@ class BatchWriter:
     def __init__(self, store: GraphStore, summary: Summary, *, threaded: bool) -> None:
         self.store = store
         self.summary = summary
+        self._create_edges = True  # until a batch's relationships turn out to exist
         self._error: BaseException | None = None
         self._queue: queue.Queue[WriteBatch | None] | None = None
         self._thread: threading.Thread | None = None
@@ -101,7 +103,7 @@ class BatchWriter:
         if batch.nodes:
             self._write_nodes(batch.nodes)
         if batch.edges:
-            self.summary.edges_written += self.store.upsert_edges(batch.edges)
+            self.summary.edges_written += self._write_edges(batch.edges)
         if batch.credit:
             result = store_credit_records(self.store, batch.credit)
             self.summary.credit_written += result.written
@@ -124,4 +126,25 @@ class BatchWriter:
             old = before.props.get(ALIASES) if before is not None else None
             if node.props.get(ALIASES) not in (None, old):
                 self.summary.aliases_added += 1
-        self.summary.nodes_written += self.store.upsert_nodes(changed)
+        create: Callable[[list[Node]], int] | None = getattr(self.store, "create_nodes", None)
+        if create is None:
+            self.summary.nodes_written += self.store.upsert_nodes(changed)
+            return
+        new = [node for node in changed if node.ref.uid not in existing]
+        merged = [node for node in changed if node.ref.uid in existing]
+        try:
+            written = create(new)
+        except ConflictError:  # another writer created one meanwhile: merge them all
+            written = self.store.upsert_nodes(new)
+        self.summary.nodes_written += written + self.store.upsert_nodes(merged)
+
+    def _write_edges(self, edges: list[Edge]) -> int:
+        """Relationships written with ``CREATE`` while none of them exists yet (a first load),
+        else — after the first batch refused by the eid constraint — merged by identity."""
+        create: Callable[[list[Edge]], int] | None = getattr(self.store, "create_edges", None)
+        if create is not None and self._create_edges:
+            try:
+                return create(edges)
+            except ConflictError:  # a re-run, a resumed batch or a repeated identity
+                self._create_edges = False
+        return self.store.upsert_edges(edges)

@@ -17,6 +17,8 @@ __all__ = [
     "constraint_statements",
     "count_edges",
     "count_nodes",
+    "create_edges",
+    "create_nodes",
     "expand_frontier",
     "get_nodes",
     "neighbours",
@@ -119,6 +121,53 @@ def upsert_edges(
         f"MATCH (a:{_q(base_label)} {{uid: row.src}}) "
         f"MATCH (b:{_q(base_label)} {{uid: row.dst}}) "
         f"MERGE (a)-[r:{_q(edge_type)} {{eid: row.eid}}]->(b) "
+        f"SET {sets}{label} "
+        "RETURN count(r) AS written"
+    )
+    return query, {"rows": rows}
+
+
+def create_nodes(
+    base_label: str,
+    kind: str,
+    labels: Sequence[str],
+    properties: Sequence[str],
+    rows: list[dict[str, Any]],
+) -> Query:
+    """CREATE nodes of one kind that are known to be absent; rows are ``{uid, key, props}``.
+
+    The same labels and properties as :func:`upsert_nodes` gives a new node, without the
+    locking index seek of ``MERGE``; a node that exists after all fails the uid constraint
+    and the caller merges instead.
+    """
+    extra = "".join(f":{_q(label)}" for label in labels)
+    sets = "".join(f", n.{_q(p)} = row.props.{_q(p)}" for p in properties)
+    query = (
+        "UNWIND $rows AS row "
+        f"CREATE (n:{_q(base_label)}:{_q(kind)}{extra} {{uid: row.uid}}) "
+        f"SET n.key = row.key{sets}"
+    )
+    return query, {"rows": rows}
+
+
+def create_edges(
+    base_label: str,
+    edge_type: str,
+    source_label: str | None,
+    properties: Sequence[str],
+    rows: list[dict[str, Any]],
+) -> Query:
+    """CREATE relationships of one type that are believed new (rows as for
+    :func:`upsert_edges`, the same properties and label set); one that exists already fails
+    the eid constraint, the transaction rolls back and the caller merges instead."""
+    label = f", a:{_q(source_label)}" if source_label else ""
+    keys = ("valid_from", "valid_to", "source", *properties)
+    sets = ", ".join(f"r.{_q(k)} = row.props.{_q(k)}" for k in keys)
+    query = (
+        "UNWIND $rows AS row "
+        f"MATCH (a:{_q(base_label)} {{uid: row.src}}) "
+        f"MATCH (b:{_q(base_label)} {{uid: row.dst}}) "
+        f"CREATE (a)-[r:{_q(edge_type)} {{eid: row.eid}}]->(b) "
         f"SET {sets}{label} "
         "RETURN count(r) AS written"
     )

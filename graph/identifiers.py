@@ -238,6 +238,11 @@ def validate_id_no(value: str, field: str = "id_no") -> str:
     graph.exc.InvalidIdentifier: id_no '110101199003070012': bad check character
     >>> validate_id_no("44011320141005001x")
     '44011320141005001X'
+    >>> try:
+    ...     validate_id_no("439150199001010015")
+    ... except InvalidIdentifier as refused:
+    ...     print(refused.problem.value, "-", refused.detail)
+    unknown area code - 439150 is not a county code
     """
     code = _require(value, field)
     if _ID_NO_PLAIN.fullmatch(code) and _id_no_is_valid(code):
@@ -247,6 +252,11 @@ def validate_id_no(value: str, field: str = "id_no") -> str:
         raise InvalidIdentifier(field, value, IdentifierProblem.FORMAT, detail)
     try:
         return str(ric.validate(code))
+    except KeyError:
+        # python-stdnum knows some prefixes (a province or prefecture) that name no county
+        # and then fails looking the county up: the code names no county that existed.
+        detail = f"{code[:6]} is not a county code"
+        raise InvalidIdentifier(field, value, IdentifierProblem.AREA_CODE, detail) from None
     except InvalidLength:
         detail = f"{len(code)} of 18"
         raise InvalidIdentifier(field, value, IdentifierProblem.LENGTH, detail) from None

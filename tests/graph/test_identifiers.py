@@ -141,3 +141,22 @@ def test_plate_colours() -> None:
 def test_normalisers() -> None:
     assert normalise("ａｂ　c") == "ABC"
     assert normalise_phone("0086 138 0013 8000") == "13800138000"
+
+
+def test_a_prefix_without_a_county_is_an_area_code_refusal() -> None:
+    """python-stdnum knows 439150 but names no county under it (its lookup raised KeyError,
+    which crashed an ingest instead of quarantining the row)."""
+    with pytest.raises(InvalidIdentifier) as caught:
+        validate_id_no(complete_id_no("43915019900101001"))
+    assert caught.value.problem is IdentifierProblem.AREA_CODE
+
+
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_any_eighteen_characters_validate_or_are_refused(body: str) -> None:
+    """Every 18-character code of digits is accepted or refused with a reason, never a crash
+    (whatever python-stdnum's area database holds for its first six digits)."""
+    code = complete_id_no(body)
+    try:
+        assert validate_id_no(code) == code
+    except InvalidIdentifier as refused:
+        assert refused.problem in set(IdentifierProblem)

@@ -27,32 +27,14 @@ from pathlib import Path
 
 import neo4j
 
+from bench.neo4j_server import admin_binary, neo4j_script
 from graph.model import load_model
 from graph.stores.memory import MemoryStore
 from graph.stores.neo4j import Neo4jStore
 from ingest.export import export_neo4j_admin
 from ingest.generate import generate
 
-REPO = Path(__file__).resolve().parent.parent
 BATCH = 50_000
-
-
-def _neo4j_script(args: argparse.Namespace, command: str) -> None:
-    env = {
-        **os.environ,
-        "CREDITLINK_NEO4J_HOME": str(args.neo4j_home),
-        "CREDITLINK_NEO4J_BOLT_PORT": str(args.bolt_port),
-        "CREDITLINK_NEO4J_HTTP_PORT": str(args.http_port),
-        "CREDITLINK_NEO4J_PASSWORD": args.password,
-    }
-    subprocess.run([str(REPO / "scripts" / "neo4j"), command], env=env, check=True)
-
-
-def _admin_binary(home: Path) -> Path:
-    found = sorted(home.glob("dist/neo4j-community-*/bin/neo4j-admin"))
-    if not found:
-        raise SystemExit(f"no neo4j-admin under {home}/dist; run scripts/neo4j install")
-    return found[-1]
 
 
 def _step(label: str, started: float) -> None:
@@ -91,16 +73,16 @@ def main() -> None:
     _step(f"export to {workdir}", started)
     # A first start writes the server's configuration (its data directory), which
     # neo4j-admin reads: without it the import lands in the distribution's own data folder.
-    _neo4j_script(args, "start")
-    _neo4j_script(args, "stop")
-    command = exported.command.replace("neo4j-admin", str(_admin_binary(args.neo4j_home)), 1)
+    neo4j_script(args, "start")
+    neo4j_script(args, "stop")
+    command = exported.command.replace("neo4j-admin", str(admin_binary(args.neo4j_home)), 1)
     started = time.perf_counter()
     env = {**os.environ, "HEAP_SIZE": args.admin_heap}
     subprocess.run(command.split(), cwd=workdir, env=env, check=True)
     _step("neo4j-admin import", started)
     if args.workdir is None:
         shutil.rmtree(workdir)
-    _neo4j_script(args, "start")
+    neo4j_script(args, "start")
     started = time.perf_counter()
     uri = f"bolt://127.0.0.1:{args.bolt_port}"
     with neo4j.GraphDatabase.driver(uri, auth=("neo4j", args.password)) as driver:

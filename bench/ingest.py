@@ -35,6 +35,7 @@ from typing import Any
 
 import neo4j
 
+from bench.neo4j_server import admin_binary, neo4j_script
 from bench.report import machine_line, write_section
 from graph.model import load_model
 from graph.stores import cypher
@@ -47,8 +48,6 @@ from ingest.mappings import builtin_mappings, choose_mapping
 from ingest.pipeline import IngestOptions, collect_files, ingest_paths
 from ingest.rows import RowMapper
 from ingest.sources import Row, open_source
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def _timed(label: str, started: float) -> float:
@@ -126,24 +125,6 @@ def _naive(store: Neo4jStore, data: Path, total: int, wanted: int) -> tuple[int,
     return rows, time.perf_counter() - started
 
 
-def _neo4j_script(args: argparse.Namespace, command: str) -> None:
-    env = {
-        **os.environ,
-        "CREDITLINK_NEO4J_HOME": str(args.neo4j_home),
-        "CREDITLINK_NEO4J_BOLT_PORT": str(args.bolt_port),
-        "CREDITLINK_NEO4J_HTTP_PORT": str(args.http_port),
-        "CREDITLINK_NEO4J_PASSWORD": args.password,
-    }
-    subprocess.run([str(REPO / "scripts" / "neo4j"), command], env=env, check=True)
-
-
-def _admin_binary(home: Path) -> Path:
-    found = sorted(home.glob("dist/neo4j-community-*/bin/neo4j-admin"))
-    if not found:
-        raise SystemExit(f"no neo4j-admin under {home}/dist; run scripts/neo4j install")
-    return found[-1]
-
-
 def _rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
 
@@ -189,14 +170,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     figures["export_s"] = _timed("export neo4j-admin files (from Neo4j)", started)
     driver.close()
 
-    _neo4j_script(args, "stop")
-    admin = _admin_binary(args.neo4j_home)
+    neo4j_script(args, "stop")
+    admin = admin_binary(args.neo4j_home)
     command = exported.command.replace("neo4j-admin", str(admin), 1).split()
     started = time.perf_counter()
     env = {**os.environ, "HEAP_SIZE": args.admin_heap}
     subprocess.run(command, cwd=args.workdir / "admin", env=env, check=True)
     figures["admin_s"] = _timed("neo4j-admin import", started)
-    _neo4j_script(args, "start")
+    neo4j_script(args, "start")
     driver = neo4j.GraphDatabase.driver(args.neo4j, auth=(args.user, args.password))
     store = Neo4jStore(driver, model, database=args.database)
     started = time.perf_counter()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from graph.model import Direction
 
@@ -113,18 +113,7 @@ def upsert_edges(
     Every declared property and the validity/source keys are set by name (null removes), so
     ``eid`` is never rewritten and no Eager barrier is planned.
     """
-    label = f", a:{_q(source_label)}" if source_label else ""
-    keys = ("valid_from", "valid_to", "source", *properties)
-    sets = ", ".join(f"r.{_q(k)} = row.props.{_q(k)}" for k in keys)
-    query = (
-        "UNWIND $rows AS row "
-        f"MATCH (a:{_q(base_label)} {{uid: row.src}}) "
-        f"MATCH (b:{_q(base_label)} {{uid: row.dst}}) "
-        f"MERGE (a)-[r:{_q(edge_type)} {{eid: row.eid}}]->(b) "
-        f"SET {sets}{label} "
-        "RETURN count(r) AS written"
-    )
-    return query, {"rows": rows}
+    return _write_edges("MERGE", base_label, edge_type, source_label, properties, rows)
 
 
 def create_nodes(
@@ -160,6 +149,17 @@ def create_edges(
     """CREATE relationships of one type that are believed new (rows as for
     :func:`upsert_edges`, the same properties and label set); one that exists already fails
     the eid constraint, the transaction rolls back and the caller merges instead."""
+    return _write_edges("CREATE", base_label, edge_type, source_label, properties, rows)
+
+
+def _write_edges(
+    verb: Literal["MERGE", "CREATE"],
+    base_label: str,
+    edge_type: str,
+    source_label: str | None,
+    properties: Sequence[str],
+    rows: list[dict[str, Any]],
+) -> Query:
     label = f", a:{_q(source_label)}" if source_label else ""
     keys = ("valid_from", "valid_to", "source", *properties)
     sets = ", ".join(f"r.{_q(k)} = row.props.{_q(k)}" for k in keys)
@@ -167,7 +167,7 @@ def create_edges(
         "UNWIND $rows AS row "
         f"MATCH (a:{_q(base_label)} {{uid: row.src}}) "
         f"MATCH (b:{_q(base_label)} {{uid: row.dst}}) "
-        f"CREATE (a)-[r:{_q(edge_type)} {{eid: row.eid}}]->(b) "
+        f"{verb} (a)-[r:{_q(edge_type)} {{eid: row.eid}}]->(b) "
         f"SET {sets}{label} "
         "RETURN count(r) AS written"
     )

@@ -25,7 +25,7 @@ from neo4j.exceptions import (
 )
 
 from graph.exc import ConflictError, SchemaViolation, StoreUnavailable
-from graph.model import Direction, Edge, GraphModel, Node, NodeRef
+from graph.model import Direction, Edge, GraphModel, Node, NodeRef, trusted_edge
 from graph.stores import cypher, cypher_queries, record_cypher, search
 from graph.stores import shared as shared_cypher
 from graph.stores.analysis import (
@@ -59,7 +59,6 @@ T = TypeVar("T")
 # Rows per UNWIND transaction: large enough to amortise a round trip, small enough to keep
 # a transaction's memory modest on a 2-core / 24 GB machine.
 DEFAULT_BATCH = 5_000
-_EDGE_BOOKKEEPING = cypher.EDGE_BOOKKEEPING
 
 
 def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -254,7 +253,7 @@ class Neo4jStore:
             valid_from=values.get("valid_from"),
             valid_to=values.get("valid_to"),
             source=values.get("source"),
-            props={k: v for k, v in values.items() if k not in _EDGE_BOOKKEEPING},
+            props={k: v for k, v in values.items() if k not in cypher.EDGE_BOOKKEEPING},
         )
 
     def get_node(self, ref: NodeRef) -> Node | None:
@@ -282,14 +281,14 @@ class Neo4jStore:
         [record] = self._read(query, params)
         iso = date.fromisoformat
         edges = [
-            Edge.model_construct(
-                type=edge_type,
-                src=NodeRef.from_uid(src),
-                dst=NodeRef.from_uid(dst),
-                valid_from=None if valid_from is None else iso(valid_from),
-                valid_to=None if valid_to is None else iso(valid_to),
-                source=source,
-                props={k: _native(v) for k, v in props},
+            trusted_edge(
+                edge_type,
+                NodeRef.from_uid(src),
+                NodeRef.from_uid(dst),
+                None if valid_from is None else iso(valid_from),
+                None if valid_to is None else iso(valid_to),
+                source,
+                {k: _native(v) for k, v in props},
             )
             for edge_type, src, dst, valid_from, valid_to, source, props in record["edges"]
         ]

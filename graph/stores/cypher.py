@@ -7,13 +7,15 @@ vocabulary's allow-list, and it is backtick-quoted here (``_q``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any, Literal
 
 from graph.model import Direction
 
 __all__ = [
+    "EDGE_ROW_DATED",
+    "EDGE_ROW_KEYS",
     "constraint_statements",
     "count_edges",
     "count_nodes",
@@ -79,24 +81,40 @@ def constraint_statements(
     return statements
 
 
+def _value(expression: str, name: str, dated: Collection[str]) -> str:
+    """A row value as stored: a date travels as ISO text (the driver packs a ``date`` with
+    a Python call per value) and the server turns it back into a date."""
+    return f"date({expression})" if name in dated else expression
+
+
 def upsert_nodes(
     base_label: str,
     kind: str,
     labels: Sequence[str],
     properties: Sequence[str],
-    rows: list[dict[str, Any]],
+    dated: Collection[str],
+    rows: list[list[Any]],
 ) -> Query:
-    """MERGE nodes of one kind by uid; rows are ``{uid, key, props}``.
+    """MERGE nodes of one kind by uid; rows are lists ``[uid, key, *values]`` with one value
+    per name in ``properties`` (in that order; those in ``dated`` as ISO text).
 
     Each declared property is set by name (a missing value keeps the stored one): with the
     keys static, the planner needs no Eager barrier, which a dynamic ``+= map`` forces.
+    Rows as lists rather than maps spare the driver and the server a key string per value.
+
+    >>> query, params = upsert_nodes("Node", "Enterprise", [], ["name"], (), [["u", "k", "甲"]])
+    >>> query.split(" SET ")[1]
+    'n:`Enterprise`, n.key = row[1], n.`name` = coalesce(row[2], n.`name`)'
     """
     extra = "".join(f", n:{_q(label)}" for label in labels)
-    sets = "".join(f", n.{_q(p)} = coalesce(row.props.{_q(p)}, n.{_q(p)})" for p in properties)
+    sets = "".join(
+        f", n.{_q(p)} = coalesce({_value(f'row[{i}]', p, dated)}, n.{_q(p)})"
+        for i, p in enumerate(properties, start=2)
+    )
     query = (
         "UNWIND $rows AS row "
-        f"MERGE (n:{_q(base_label)} {{uid: row.uid}}) "
-        f"SET n:{_q(kind)}{extra}, n.key = row.key{sets}"
+        f"MERGE (n:{_q(base_label)} {{uid: row[0]}}) "
+        f"SET n:{_q(kind)}{extra}, n.key = row[1]{sets}"
     )
     return query, {"rows": rows}
 
@@ -106,14 +124,21 @@ def upsert_edges(
     edge_type: str,
     source_label: str | None,
     properties: Sequence[str],
-    rows: list[dict[str, Any]],
+    dated: Collection[str],
+    rows: list[list[Any]],
 ) -> Query:
     """MERGE relationships of one type by eid between existing nodes; returns the count.
 
-    Every declared property and the validity/source keys are set by name (null removes), so
-    ``eid`` is never rewritten and no Eager barrier is planned.
+    Rows are lists ``[src uid, dst uid, eid, valid_from, valid_to, source, *values]`` with
+    one value per name in ``properties``; validity dates and the ``dated`` properties go as
+    ISO text.  Every declared property and the validity/source keys are set by name (null
+    removes), so ``eid`` is never rewritten and no Eager barrier is planned.
+
+    >>> query, _ = upsert_edges("Node", "OWNS", None, ["ratio"], (), [])
+    >>> query.split(" SET ")[1].split(", r.`source`")[0]
+    'r.`valid_from` = date(row[3]), r.`valid_to` = date(row[4])'
     """
-    return _write_edges("MERGE", base_label, edge_type, source_label, properties, rows)
+    return _write_edges("MERGE", base_label, edge_type, source_label, properties, dated, rows)
 
 
 def create_nodes(
@@ -121,20 +146,27 @@ def create_nodes(
     kind: str,
     labels: Sequence[str],
     properties: Sequence[str],
-    rows: list[dict[str, Any]],
+    dated: Collection[str],
+    rows: list[list[Any]],
 ) -> Query:
-    """CREATE nodes of one kind that are known to be absent; rows are ``{uid, key, props}``.
+    """CREATE nodes of one kind that are known to be absent; rows as for :func:`upsert_nodes`.
 
     The same labels and properties as :func:`upsert_nodes` gives a new node, without the
     locking index seek of ``MERGE``; a node that exists after all fails the uid constraint
     and the caller merges instead.
+
+    >>> query, _ = create_nodes("Node", "Person", [], ["born"], {"born"}, [])
+    >>> query.split(" SET ")[1]
+    'n.key = row[1], n.`born` = date(row[2])'
     """
     extra = "".join(f":{_q(label)}" for label in labels)
-    sets = "".join(f", n.{_q(p)} = row.props.{_q(p)}" for p in properties)
+    sets = "".join(
+        f", n.{_q(p)} = {_value(f'row[{i}]', p, dated)}" for i, p in enumerate(properties, start=2)
+    )
     query = (
         "UNWIND $rows AS row "
-        f"CREATE (n:{_q(base_label)}:{_q(kind)}{extra} {{uid: row.uid}}) "
-        f"SET n.key = row.key{sets}"
+        f"CREATE (n:{_q(base_label)}:{_q(kind)}{extra} {{uid: row[0]}}) "
+        f"SET n.key = row[1]{sets}"
     )
     return query, {"rows": rows}
 
@@ -144,12 +176,23 @@ def create_edges(
     edge_type: str,
     source_label: str | None,
     properties: Sequence[str],
-    rows: list[dict[str, Any]],
+    dated: Collection[str],
+    rows: list[list[Any]],
 ) -> Query:
     """CREATE relationships of one type that are believed new (rows as for
     :func:`upsert_edges`, the same properties and label set); one that exists already fails
-    the eid constraint, the transaction rolls back and the caller merges instead."""
-    return _write_edges("CREATE", base_label, edge_type, source_label, properties, rows)
+    the eid constraint, the transaction rolls back and the caller merges instead.
+
+    >>> create_edges("Node", "OWNS", None, [], (), [])[0].split(" CREATE ")[1].split(" SET ")[0]
+    '(a)-[r:`OWNS` {eid: row[2]}]->(b)'
+    """
+    return _write_edges("CREATE", base_label, edge_type, source_label, properties, dated, rows)
+
+
+#: The validity and source keys every relationship row carries after its eid, in order.
+EDGE_ROW_KEYS = ("valid_from", "valid_to", "source")
+#: The validity keys, which are dates.
+EDGE_ROW_DATED = frozenset({"valid_from", "valid_to"})
 
 
 def _write_edges(
@@ -158,16 +201,20 @@ def _write_edges(
     edge_type: str,
     source_label: str | None,
     properties: Sequence[str],
-    rows: list[dict[str, Any]],
+    dated: Collection[str],
+    rows: list[list[Any]],
 ) -> Query:
     label = f", a:{_q(source_label)}" if source_label else ""
-    keys = ("valid_from", "valid_to", "source", *properties)
-    sets = ", ".join(f"r.{_q(k)} = row.props.{_q(k)}" for k in keys)
+    keys = (*EDGE_ROW_KEYS, *properties)
+    dates = {*EDGE_ROW_DATED, *dated}
+    sets = ", ".join(
+        f"r.{_q(k)} = {_value(f'row[{i}]', k, dates)}" for i, k in enumerate(keys, start=3)
+    )
     query = (
         "UNWIND $rows AS row "
-        f"MATCH (a:{_q(base_label)} {{uid: row.src}}) "
-        f"MATCH (b:{_q(base_label)} {{uid: row.dst}}) "
-        f"{verb} (a)-[r:{_q(edge_type)} {{eid: row.eid}}]->(b) "
+        f"MATCH (a:{_q(base_label)} {{uid: row[0]}}) "
+        f"MATCH (b:{_q(base_label)} {{uid: row[1]}}) "
+        f"{verb} (a)-[r:{_q(edge_type)} {{eid: row[2]}}]->(b) "
         f"SET {sets}{label} "
         "RETURN count(r) AS written"
     )

@@ -9,9 +9,11 @@ name is always passed.  Schema constraints are created idempotently before data.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date
+from functools import partial
 from itertools import islice
+from operator import attrgetter
 from typing import Any, TypeVar
 
 import neo4j
@@ -25,7 +27,15 @@ from neo4j.exceptions import (
 )
 
 from graph.exc import ConflictError, SchemaViolation, StoreUnavailable
-from graph.model import Direction, Edge, GraphModel, Node, NodeRef, trusted_edge
+from graph.model import (
+    Direction,
+    Edge,
+    GraphModel,
+    Node,
+    NodeRef,
+    PropertySpec,
+    trusted_edge,
+)
 from graph.stores import cypher, cypher_queries, record_cypher, search
 from graph.stores import shared as shared_cypher
 from graph.stores.analysis import (
@@ -46,7 +56,7 @@ from graph.stores.base import (
     take_level,
 )
 
-__all__ = ["Neo4jStore"]
+__all__ = ["Neo4jStore", "edge_row", "node_row"]
 
 # What the driver raises while a server is down, restarting or overloaded (once its own
 # retries are spent): the caller may retry later, so they become StoreUnavailable (503).
@@ -65,6 +75,72 @@ def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
     it = iter(items)
     while batch := list(islice(it, size)):
         yield batch
+
+
+#: Rows per statement of a pipelined write transaction (see ``_write_pipelined``).
+CHUNK_ROWS = 1_000
+
+
+_node_order = attrgetter("kind", "key")  # the order of uids, "kind:key"
+_edge_order = attrgetter("src", "dst")  # by source, then target (NodeRef tuples)
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _row(
+    head: list[Any], props: Mapping[str, Any], properties: Sequence[str], dated: Collection[str]
+) -> list[Any]:
+    """A write row: ``head`` then the value of each of ``properties`` (dates as ISO text)."""
+    values: list[Any] = [props.get(p) for p in properties]
+    if dated:
+        for i, name in enumerate(properties):
+            if name in dated and values[i] is not None:
+                values[i] = values[i].isoformat()
+    return head + values
+
+
+def node_row(node: Node, properties: Sequence[str], dated: Collection[str]) -> list[Any]:
+    """The row of :func:`graph.stores.cypher.upsert_nodes` for ``node``.
+
+    >>> from graph.model import Node
+    >>> node_row(Node(kind="Project", key="P1", props={"name": "路"}), ["bid_opening", "name"],
+    ...          {"bid_opening"})
+    ['Project:P1', 'P1', None, '路']
+    """
+    return _row([node.ref.uid, node.key], node.props, properties, dated)
+
+
+def edge_row(edge: Edge, properties: Sequence[str], dated: Collection[str]) -> list[Any]:
+    """The row of :func:`graph.stores.cypher.upsert_edges` for ``edge``.
+
+    >>> from datetime import date
+    >>> from graph.model import Edge, NodeRef
+    >>> edge = Edge(type="OWNS", src=NodeRef(kind="Person", key="1"),
+    ...             dst=NodeRef(kind="Vehicle", key="2"), valid_from=date(2024, 5, 28))
+    >>> edge_row(edge, [], ())[3:]
+    ['2024-05-28', None, None]
+    """
+    src, dst, start, end = edge.src, edge.dst, edge.valid_from, edge.valid_to
+    head: list[Any] = [f"{src[0]}:{src[1]}", f"{dst[0]}:{dst[1]}", edge.eid]  # NodeRef.uid
+    head += (_iso(start), _iso(end), edge.source)
+    return _row(head, edge.props, properties, dated)
+
+
+def _statements(
+    build: Callable[..., cypher.Query],
+    head: tuple[Any, ...],
+    members: list[T],
+    to_row: Callable[[T], list[Any]],
+) -> list[Callable[[], cypher.Query]]:
+    """One deferred ``build(*head, rows)`` per chunk of ``CHUNK_ROWS`` members: a chunk's
+    rows are made just before it is sent, while the server executes the chunk before."""
+
+    def statement(chunk: list[T]) -> Callable[[], cypher.Query]:
+        return lambda: build(*head, [to_row(member) for member in chunk])
+
+    return [statement(members[i : i + CHUNK_ROWS]) for i in range(0, len(members), CHUNK_ROWS)]
 
 
 def _native(value: Any) -> Any:
@@ -93,6 +169,7 @@ class Neo4jStore:
         self._schema_ready = False
         self._search_ready = False
         self._record_schema_ready = False
+        self._layouts: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
 
     # -- plumbing ------------------------------------------------------------------------------
     def _guard(self, work: Callable[[], T]) -> T:
@@ -185,16 +262,21 @@ class Neo4jStore:
         self.ensure_schema()
         count = 0
         for batch in _batches(nodes, self.batch_size):
-            groups: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = defaultdict(list)
+            groups: dict[tuple[str, tuple[str, ...]], list[Node]] = defaultdict(list)
             for node in batch:
                 self.model.check_node(node)
-                row = {"uid": node.ref.uid, "key": node.key, "props": node.props}
-                groups[(node.kind, node.labels)].append(row)
-            for (kind, labels), rows in groups.items():
-                rows.sort(key=lambda r: r["uid"])  # a stable lock order between writers
-                properties = sorted(self.model.nodes[kind].properties)
-                query, params = build(self.model.base_label, kind, labels, properties, rows)
-                self._write(query, params)
+                groups[(node.kind, node.labels)].append(node)
+            statements: list[Callable[[], cypher.Query]] = []
+            for (kind, labels), members in groups.items():
+                members.sort(key=_node_order)  # a stable lock order between writers
+                properties, dated = self._layout(kind, self.model.nodes[kind].properties)
+                statements += _statements(
+                    build,
+                    (self.model.base_label, kind, labels, properties, dated),
+                    members,
+                    partial(node_row, properties=properties, dated=dated),
+                )
+            self._write_pipelined(statements)
             count += len(batch)
         return count
 
@@ -216,25 +298,53 @@ class Neo4jStore:
         self.ensure_schema()
         count = 0
         for batch in _batches(edges, self.batch_size):
-            groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            groups: dict[str, list[Edge]] = defaultdict(list)
             for edge in batch:
                 self.model.check_edge(edge)
-                props = {
-                    **edge.props,
-                    "valid_from": edge.valid_from,
-                    "valid_to": edge.valid_to,
-                    "source": edge.source,
-                }
-                groups[edge.type].append(
-                    {"eid": edge.eid, "src": edge.src.uid, "dst": edge.dst.uid, "props": props}
+                groups[edge.type].append(edge)
+            statements: list[Callable[[], cypher.Query]] = []
+            for edge_type, members in groups.items():
+                members.sort(key=_edge_order)
+                spec = self.model.edges[edge_type]
+                properties, dated = self._layout(edge_type, spec.properties)
+                statements += _statements(
+                    build,
+                    (self.model.base_label, edge_type, spec.labels_source, properties, dated),
+                    members,
+                    partial(edge_row, properties=properties, dated=dated),
                 )
-            for edge_type, rows in groups.items():
-                rows.sort(key=lambda r: (r["src"], r["dst"]))
-                label = self.model.edges[edge_type].labels_source
-                properties = sorted(self.model.edges[edge_type].properties)
-                query, params = build(self.model.base_label, edge_type, label, properties, rows)
-                count += sum(r["written"] for r in self._write(query, params))
+            results = self._write_pipelined(statements)
+            count += sum(r["written"] for records in results for r in records)
         return count
+
+    def _layout(
+        self, name: str, specs: Mapping[str, PropertySpec]
+    ) -> tuple[tuple[str, ...], frozenset[str]]:
+        """A kind's or type's declared properties in row order, and those that are dates."""
+        layout = self._layouts.get(name)
+        if layout is None:
+            properties = tuple(sorted(specs))
+            dated = frozenset(p for p in properties if specs[p].type == "date")
+            layout = self._layouts[name] = (properties, dated)
+        return layout
+
+    def _write_pipelined(
+        self, statements: list[Callable[[], cypher.Query]]
+    ) -> list[list[dict[str, Any]]]:
+        """Run ``statements`` (each made when it is due) in one write transaction, pipelined:
+        each is sent before the results of the one before are read, so the server executes
+        a chunk while the client makes and packs the next.  One statement at a time, the
+        server sat idle while the client built and packed the rows."""
+
+        def work(tx: ManagedTransaction) -> list[list[dict[str, Any]]]:
+            results = [tx.run(*statement()) for statement in statements]
+            return [[record.data() for record in result] for result in results]
+
+        def run() -> list[list[dict[str, Any]]]:
+            with self.driver.session(database=self.database) as session:
+                return session.execute_write(work)
+
+        return self._guard(run)
 
     # -- reads -----------------------------------------------------------------------------------
     def _to_node(self, uid: str, labels: list[str], props: dict[str, Any]) -> Node:

@@ -12,7 +12,7 @@ import os
 import subprocess
 from pathlib import Path
 
-__all__ = ["admin_binary", "neo4j_script"]
+__all__ = ["admin_binary", "neo4j_script", "server_cpu_seconds"]
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -42,3 +42,19 @@ def admin_binary(home: Path) -> Path:
     if not found:
         raise SystemExit(f"no neo4j-admin under {home}/dist; run scripts/neo4j install")
     return found[-1]
+
+
+def server_cpu_seconds(home: Path) -> float | None:
+    """CPU seconds (user + system, every thread) the server ``scripts/neo4j`` started under
+    ``home`` has used so far, from ``/proc``; None when it is not running here.
+
+    >>> server_cpu_seconds(Path("/nonexistent")) is None
+    True
+    """
+    try:
+        pid = (home / "run" / "neo4j.pid").read_text().split()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # utime and stime are fields 14 and 15 of proc(5); the split list starts at field 3.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -1,9 +1,12 @@
 """Writing batches to the store, resolved against what it holds, optionally in a thread.
 
 With Neo4j the Python side (parsing, validating) and the server side (MERGE) can overlap:
-a writer thread applies batch *k* while the main thread maps batch *k+1*.  Batches are
-applied strictly in order by one thread, so resolution sees every earlier batch, and a
-batch's checkpoint is saved only after it is written.
+a writer thread applies batch *k* while the main thread maps batch *k+1*.  Batches with
+nodes or credit records are applied strictly in order, after every earlier batch, so
+resolution sees every earlier batch.  Batches of relationships only (nothing resolves
+against them) go to ``EDGE_WRITERS`` threads of their own, so the server commits one while
+it executes the next; their results, and every batch's checkpoint, are still taken in
+order, so a checkpoint is saved only once its batch and all before it are written.
 
 >>> from graph.model import load_model
 >>> from graph.stores.memory import MemoryStore
@@ -20,7 +23,9 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from graph.credit import CreditRecordIn, store_credit_records
@@ -34,6 +39,9 @@ __all__ = ["BatchWriter", "WriteBatch"]
 
 #: Batches mapped ahead of the writer; two keep both sides busy without piling up memory.
 QUEUE_DEPTH = 2
+#: Relationship batches written at once (threaded writers only): two let the server commit
+#: one transaction while it executes the next.
+EDGE_WRITERS = 2
 
 
 @dataclass
@@ -56,7 +64,10 @@ class BatchWriter:
         self._error: BaseException | None = None
         self._queue: queue.Queue[WriteBatch | None] | None = None
         self._thread: threading.Thread | None = None
+        self._edge_pool: ThreadPoolExecutor | None = None
+        self._in_flight: deque[tuple[Future[int], WriteBatch]] = deque()
         if threaded:
+            self._edge_pool = ThreadPoolExecutor(EDGE_WRITERS, thread_name_prefix="ingest-edges")
             self._queue = queue.Queue(maxsize=QUEUE_DEPTH)
             self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
             self._thread.start()
@@ -81,6 +92,9 @@ class BatchWriter:
             self._queue.put(None)
             self._thread.join()
             self._queue = None
+        if self._edge_pool is not None:
+            self._edge_pool.shutdown()
+            self._edge_pool = None
         if raise_error:
             self._raise()
 
@@ -95,9 +109,41 @@ class BatchWriter:
             if self._error is not None:
                 continue  # drain without writing after a failure
             try:
-                self._apply(batch)
+                self._dispatch(batch)
             except BaseException as err:  # handed to the main thread
                 self._error = err
+        self._settle()
+
+    def _dispatch(self, batch: WriteBatch) -> None:
+        """Relationships alone to an edge writer; anything else after all before it."""
+        if self._edge_pool is not None and batch.edges and not (batch.nodes or batch.credit):
+            while len(self._in_flight) >= EDGE_WRITERS:
+                self._finish_oldest()
+            future = self._edge_pool.submit(self._write_edges, batch.edges)
+            self._in_flight.append((future, batch))
+            return
+        self._settle()
+        if self._error is None:
+            self._apply(batch)
+
+    def _finish_oldest(self) -> None:
+        """Take the oldest relationship batch's result, then save its checkpoint.  After a
+        failure later batches are only waited for: their checkpoints would skip it."""
+        future, batch = self._in_flight.popleft()
+        if self._error is not None:
+            future.exception()  # wait, but the first error is the one reported
+            return
+        self.summary.edges_written += future.result()
+        if batch.after is not None:
+            batch.after()
+
+    def _settle(self) -> None:
+        """Wait for every relationship batch in flight, in order."""
+        while self._in_flight:
+            try:
+                self._finish_oldest()
+            except BaseException as err:
+                self._error = self._error or err
 
     def _apply(self, batch: WriteBatch) -> None:
         if batch.nodes:

@@ -1,12 +1,13 @@
 """Writing batches to the store, resolved against what it holds, optionally in a thread.
 
 With Neo4j the Python side (parsing, validating) and the server side (MERGE) can overlap:
-a writer thread applies batch *k* while the main thread maps batch *k+1*.  Batches with
-nodes or credit records are applied strictly in order, after every earlier batch, so
-resolution sees every earlier batch.  Batches of relationships only (nothing resolves
-against them) go to ``EDGE_WRITERS`` threads of their own, so the server commits one while
-it executes the next; their results, and every batch's checkpoint, are still taken in
-order, so a checkpoint is saved only once its batch and all before it are written.
+a writer thread hands batch *k* to the store while the main thread maps batch *k+1*, and up
+to ``WRITERS`` batches are written at once, so the server commits one transaction while it
+executes the next.  A batch waits for every batch in flight that writes a node it writes
+or joins (resolution must see them, and a relationship needs its endpoints); credit
+records wait for everything before them.  Counts, and each batch's checkpoint, are still
+taken in input order, so a checkpoint is saved only once its batch and all before it are
+written, and none after a failure.
 
 >>> from graph.model import load_model
 >>> from graph.stores.memory import MemoryStore
@@ -39,9 +40,9 @@ __all__ = ["BatchWriter", "WriteBatch"]
 
 #: Batches mapped ahead of the writer; two keep both sides busy without piling up memory.
 QUEUE_DEPTH = 2
-#: Relationship batches written at once (threaded writers only): two let the server commit
-#: one transaction while it executes the next.
-EDGE_WRITERS = 2
+#: Batches written at once (threaded writers only): two let the server commit one
+#: transaction while it executes the next.
+WRITERS = 2
 
 
 @dataclass
@@ -54,6 +55,25 @@ class WriteBatch:
     after: Callable[[], None] | None = None
 
 
+@dataclass
+class _Written:
+    """What one batch wrote, added to the summary when its turn comes."""
+
+    nodes: int = 0
+    aliases: int = 0
+    edges: int = 0
+    credit: int = 0
+
+
+def _touched(batch: WriteBatch) -> set[str]:
+    """The uids of the nodes a batch writes or joins."""
+    touched = {node.ref.uid for node, _ in batch.nodes}
+    for edge in batch.edges:
+        touched.add(edge.src.uid)
+        touched.add(edge.dst.uid)
+    return touched
+
+
 class BatchWriter:
     """Applies :class:`WriteBatch` objects in order; errors surface in the caller's thread."""
 
@@ -64,10 +84,11 @@ class BatchWriter:
         self._error: BaseException | None = None
         self._queue: queue.Queue[WriteBatch | None] | None = None
         self._thread: threading.Thread | None = None
-        self._edge_pool: ThreadPoolExecutor | None = None
-        self._in_flight: deque[tuple[Future[int], WriteBatch]] = deque()
+        self._pool: ThreadPoolExecutor | None = None
+        self._in_flight: deque[tuple[Future[_Written], WriteBatch, set[str]]] = deque()
+        self._writing: set[str] = set()  # uids of the nodes that batches in flight write
         if threaded:
-            self._edge_pool = ThreadPoolExecutor(EDGE_WRITERS, thread_name_prefix="ingest-edges")
+            self._pool = ThreadPoolExecutor(WRITERS, thread_name_prefix="ingest-write")
             self._queue = queue.Queue(maxsize=QUEUE_DEPTH)
             self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
             self._thread.start()
@@ -82,7 +103,7 @@ class BatchWriter:
         """Queue (or apply) a batch; raises the writer's error if it failed earlier."""
         self._raise()
         if self._queue is None:
-            self._apply(batch)
+            self._record(batch, self._apply(batch))
         else:
             self._queue.put(batch)
 
@@ -92,9 +113,9 @@ class BatchWriter:
             self._queue.put(None)
             self._thread.join()
             self._queue = None
-        if self._edge_pool is not None:
-            self._edge_pool.shutdown()
-            self._edge_pool = None
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
         if raise_error:
             self._raise()
 
@@ -115,49 +136,62 @@ class BatchWriter:
         self._settle()
 
     def _dispatch(self, batch: WriteBatch) -> None:
-        """Relationships alone to an edge writer; anything else after all before it."""
-        if self._edge_pool is not None and batch.edges and not (batch.nodes or batch.credit):
-            while len(self._in_flight) >= EDGE_WRITERS:
-                self._finish_oldest()
-            future = self._edge_pool.submit(self._write_edges, batch.edges)
-            self._in_flight.append((future, batch))
+        """Hand ``batch`` to a pool thread once nothing in flight writes a node it reads or
+        writes; credit records after everything before them, in this thread."""
+        assert self._pool is not None
+        if batch.credit:
+            self._settle()
+            if self._error is None:
+                self._record(batch, self._apply(batch))
             return
-        self._settle()
-        if self._error is None:
-            self._apply(batch)
+        if self._writing and not self._writing.isdisjoint(_touched(batch)):
+            self._settle()
+        while len(self._in_flight) >= WRITERS:
+            self._finish_oldest()
+        writes = {node.ref.uid for node, _ in batch.nodes}
+        self._writing |= writes
+        self._in_flight.append((self._pool.submit(self._apply, batch), batch, writes))
 
     def _finish_oldest(self) -> None:
-        """Take the oldest relationship batch's result, then save its checkpoint.  After a
-        failure later batches are only waited for: their checkpoints would skip it."""
-        future, batch = self._in_flight.popleft()
+        """Take the oldest batch's counts, then save its checkpoint.  After a failure later
+        batches are only waited for: their checkpoints would skip the failed one."""
+        future, batch, writes = self._in_flight.popleft()
+        self._writing -= writes
         if self._error is not None:
             future.exception()  # wait, but the first error is the one reported
             return
-        self.summary.edges_written += future.result()
-        if batch.after is not None:
-            batch.after()
+        self._record(batch, future.result())
 
     def _settle(self) -> None:
-        """Wait for every relationship batch in flight, in order."""
+        """Wait for every batch in flight, in order."""
         while self._in_flight:
             try:
                 self._finish_oldest()
             except BaseException as err:
                 self._error = self._error or err
 
-    def _apply(self, batch: WriteBatch) -> None:
-        if batch.nodes:
-            self._write_nodes(batch.nodes)
-        if batch.edges:
-            self.summary.edges_written += self._write_edges(batch.edges)
-        if batch.credit:
-            result = store_credit_records(self.store, batch.credit)
-            self.summary.credit_written += result.written
+    def _record(self, batch: WriteBatch, written: _Written) -> None:
+        summary = self.summary
+        summary.nodes_written += written.nodes
+        summary.aliases_added += written.aliases
+        summary.edges_written += written.edges
+        summary.credit_written += written.credit
         if batch.after is not None:
             batch.after()
 
-    def _write_nodes(self, sources: list[tuple[Node, str]]) -> None:
-        """Merge with the store's nodes (aliases kept) and write only what changed."""
+    def _apply(self, batch: WriteBatch) -> _Written:
+        written = _Written()
+        if batch.nodes:
+            written.nodes, written.aliases = self._write_nodes(batch.nodes)
+        if batch.edges:
+            written.edges = self._write_edges(batch.edges)
+        if batch.credit:
+            written.credit = store_credit_records(self.store, batch.credit).written
+        return written
+
+    def _write_nodes(self, sources: list[tuple[Node, str]]) -> tuple[int, int]:
+        """Merge with the store's nodes (aliases kept) and write only what changed; returns
+        the nodes written and the aliases added."""
         refs = sorted({node.ref for node, _ in sources}, key=lambda r: r.uid)
         existing = {n.ref.uid: n for n in self.store.get_nodes(refs)}
         pending: dict[str, Node] = {}
@@ -167,22 +201,22 @@ class BatchWriter:
         changed = sorted(
             (n for uid, n in pending.items() if existing.get(uid) != n), key=lambda n: n.ref.uid
         )
+        aliases = 0
         for node in changed:
             before = existing.get(node.ref.uid)
             old = before.props.get(ALIASES) if before is not None else None
             if node.props.get(ALIASES) not in (None, old):
-                self.summary.aliases_added += 1
+                aliases += 1
         create: Callable[[list[Node]], int] | None = getattr(self.store, "create_nodes", None)
         if create is None:
-            self.summary.nodes_written += self.store.upsert_nodes(changed)
-            return
+            return self.store.upsert_nodes(changed), aliases
         new = [node for node in changed if node.ref.uid not in existing]
         merged = [node for node in changed if node.ref.uid in existing]
         try:
             written = create(new)
         except ConflictError:  # another writer created one meanwhile: merge them all
             written = self.store.upsert_nodes(new)
-        self.summary.nodes_written += written + self.store.upsert_nodes(merged)
+        return written + self.store.upsert_nodes(merged), aliases
 
     def _write_edges(self, edges: list[Edge]) -> int:
         """Relationships written with ``CREATE`` while none of them exists yet (a first load),

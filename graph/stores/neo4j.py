@@ -128,6 +128,16 @@ def edge_row(edge: Edge, properties: Sequence[str], dated: Collection[str]) -> l
     return _row(head, edge.props, properties, dated)
 
 
+class _Rows(list[list[Any]]):
+    """Write rows whose ``repr`` is short: the driver (6.4) formats every RUN's parameters
+    for its debug log whether or not debug logging is on, 1.8 ms per 1,000-row chunk."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} rows>"
+
+
 def _statements(
     build: Callable[..., cypher.Query],
     head: tuple[Any, ...],
@@ -138,7 +148,7 @@ def _statements(
     rows are made just before it is sent, while the server executes the chunk before."""
 
     def statement(chunk: list[T]) -> Callable[[], cypher.Query]:
-        return lambda: build(*head, [to_row(member) for member in chunk])
+        return lambda: build(*head, _Rows(map(to_row, chunk)))
 
     return [statement(members[i : i + CHUNK_ROWS]) for i in range(0, len(members), CHUNK_ROWS)]
 

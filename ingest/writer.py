@@ -146,6 +146,8 @@ class BatchWriter:
             return
         if self._writing and not self._writing.isdisjoint(_touched(batch)):
             self._settle()
+            if self._error is not None:
+                return  # nothing is written after a failed batch
         while len(self._in_flight) >= WRITERS:
             self._finish_oldest()
         writes = {node.ref.uid for node, _ in batch.nodes}

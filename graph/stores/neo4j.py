@@ -81,7 +81,7 @@ def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
 CHUNK_ROWS = 1_000
 
 
-_node_order = attrgetter("kind", "key")  # the order of uids, "kind:key"
+_node_order = attrgetter("kind", "key")  # by kind, then key: a stable lock order
 _edge_order = attrgetter("src", "dst")  # by source, then target (NodeRef tuples)
 
 

@@ -106,8 +106,7 @@ def _naive(store: Neo4jStore, data: Path, total: int, wanted: int) -> tuple[int,
             )
         for edge in out.edges:
             spec = store.model.edges[edge.type]
-            properties = sorted(spec.properties)
-            dated = {p for p in properties if spec.properties[p].type == "date"}
+            properties, dated = store.row_layout(edge.type)
             query, _ = cypher.upsert_edges(
                 base, edge.type, spec.labels_source, properties, dated, []
             )

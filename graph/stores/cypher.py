@@ -14,8 +14,6 @@ from typing import Any, Literal
 from graph.model import Direction
 
 __all__ = [
-    "EDGE_ROW_DATED",
-    "EDGE_ROW_KEYS",
     "constraint_statements",
     "count_edges",
     "count_nodes",
@@ -81,10 +79,18 @@ def constraint_statements(
     return statements
 
 
-def _value(expression: str, name: str, dated: Collection[str]) -> str:
-    """A row value as stored: a date travels as ISO text (the driver packs a ``date`` with
-    a Python call per value) and the server turns it back into a date."""
-    return f"date({expression})" if name in dated else expression
+def _row_values(names: Sequence[str], dated: Collection[str], start: int) -> list[tuple[str, str]]:
+    """``(quoted name, expression)`` of each of ``names``, read from ``row[start]`` on.  A
+    date travels as ISO text (the driver packs a ``date`` with a Python call per value) and
+    the server turns it back into a date.
+
+    >>> _row_values(["born", "name"], {"born"}, 2)
+    [('`born`', 'date(row[2])'), ('`name`', 'row[3]')]
+    """
+    return [
+        (_q(name), f"date(row[{i}])" if name in dated else f"row[{i}]")
+        for i, name in enumerate(names, start=start)
+    ]
 
 
 def upsert_nodes(
@@ -108,8 +114,7 @@ def upsert_nodes(
     """
     extra = "".join(f", n:{_q(label)}" for label in labels)
     sets = "".join(
-        f", n.{_q(p)} = coalesce({_value(f'row[{i}]', p, dated)}, n.{_q(p)})"
-        for i, p in enumerate(properties, start=2)
+        f", n.{p} = coalesce({value}, n.{p})" for p, value in _row_values(properties, dated, 2)
     )
     query = (
         "UNWIND $rows AS row "
@@ -160,9 +165,7 @@ def create_nodes(
     'n.key = row[1], n.`born` = date(row[2])'
     """
     extra = "".join(f":{_q(label)}" for label in labels)
-    sets = "".join(
-        f", n.{_q(p)} = {_value(f'row[{i}]', p, dated)}" for i, p in enumerate(properties, start=2)
-    )
+    sets = "".join(f", n.{p} = {value}" for p, value in _row_values(properties, dated, 2))
     query = (
         "UNWIND $rows AS row "
         f"CREATE (n:{_q(base_label)}:{_q(kind)}{extra} {{uid: row[0]}}) "
@@ -189,10 +192,10 @@ def create_edges(
     return _write_edges("CREATE", base_label, edge_type, source_label, properties, dated, rows)
 
 
-#: The validity and source keys every relationship row carries after its eid, in order.
-EDGE_ROW_KEYS = ("valid_from", "valid_to", "source")
-#: The validity keys, which are dates.
-EDGE_ROW_DATED = frozenset({"valid_from", "valid_to"})
+# The validity and source keys every relationship row carries after its eid, in the order
+# graph.stores.neo4j.edge_row writes them; the first two are dates.
+_EDGE_ROW_KEYS = ("valid_from", "valid_to", "source")
+_EDGE_ROW_DATED = frozenset({"valid_from", "valid_to"})
 
 
 def _write_edges(
@@ -205,11 +208,8 @@ def _write_edges(
     rows: list[list[Any]],
 ) -> Query:
     label = f", a:{_q(source_label)}" if source_label else ""
-    keys = (*EDGE_ROW_KEYS, *properties)
-    dates = {*EDGE_ROW_DATED, *dated}
-    sets = ", ".join(
-        f"r.{_q(k)} = {_value(f'row[{i}]', k, dates)}" for i, k in enumerate(keys, start=3)
-    )
+    values = _row_values((*_EDGE_ROW_KEYS, *properties), {*_EDGE_ROW_DATED, *dated}, 3)
+    sets = ", ".join(f"r.{k} = {value}" for k, value in values)
     query = (
         "UNWIND $rows AS row "
         f"MATCH (a:{_q(base_label)} {{uid: row[0]}}) "

@@ -33,7 +33,6 @@ from graph.model import (
     GraphModel,
     Node,
     NodeRef,
-    PropertySpec,
     trusted_edge,
 )
 from graph.stores import cypher, cypher_queries, record_cypher, search
@@ -203,14 +202,7 @@ class Neo4jStore:
         return self._guard(run)
 
     def _write(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
-            return [record.data() for record in tx.run(query, params)]
-
-        def run() -> list[dict[str, Any]]:
-            with self.driver.session(database=self.database) as session:
-                return session.execute_write(work)
-
-        return self._guard(run)
+        return self._write_pipelined([lambda: (query, params)])[0]
 
     def ensure_schema(self) -> None:
         """Create the uniqueness constraints (idempotent; done once per store object)."""
@@ -279,7 +271,7 @@ class Neo4jStore:
             statements: list[Callable[[], cypher.Query]] = []
             for (kind, labels), members in groups.items():
                 members.sort(key=_node_order)  # a stable lock order between writers
-                properties, dated = self._layout(kind, self.model.nodes[kind].properties)
+                properties, dated = self.row_layout(kind)
                 statements += _statements(
                     build,
                     (self.model.base_label, kind, labels, properties, dated),
@@ -316,7 +308,7 @@ class Neo4jStore:
             for edge_type, members in groups.items():
                 members.sort(key=_edge_order)
                 spec = self.model.edges[edge_type]
-                properties, dated = self._layout(edge_type, spec.properties)
+                properties, dated = self.row_layout(edge_type)
                 statements += _statements(
                     build,
                     (self.model.base_label, edge_type, spec.labels_source, properties, dated),
@@ -327,12 +319,18 @@ class Neo4jStore:
             count += sum(r["written"] for records in results for r in records)
         return count
 
-    def _layout(
-        self, name: str, specs: Mapping[str, PropertySpec]
-    ) -> tuple[tuple[str, ...], frozenset[str]]:
-        """A kind's or type's declared properties in row order, and those that are dates."""
+    def row_layout(self, name: str) -> tuple[tuple[str, ...], frozenset[str]]:
+        """A node kind's or relationship type's declared properties in the order of its
+        write rows (:func:`node_row`, :func:`edge_row`), and those of them that are dates.
+
+        >>> from graph.model import load_model
+        >>> Neo4jStore(None, load_model()).row_layout("BID_ON")
+        (('date', 'lot'), frozenset({'date'}))
+        """
         layout = self._layouts.get(name)
         if layout is None:
+            kind = self.model.nodes.get(name)
+            specs = kind.properties if kind is not None else self.model.edges[name].properties
             properties = tuple(sorted(specs))
             dated = frozenset(p for p in properties if specs[p].type == "date")
             layout = self._layouts[name] = (properties, dated)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -65,13 +65,11 @@ class _Written:
     credit: int = 0
 
 
-def _touched(batch: WriteBatch) -> set[str]:
-    """The uids of the nodes a batch writes or joins."""
-    touched = {node.ref.uid for node, _ in batch.nodes}
-    for edge in batch.edges:
-        touched.add(edge.src.uid)
-        touched.add(edge.dst.uid)
-    return touched
+def _endpoints(edges: list[Edge]) -> Iterator[str]:
+    """The uids of the nodes relationships join."""
+    for edge in edges:
+        yield edge.src.uid
+        yield edge.dst.uid
 
 
 class BatchWriter:
@@ -144,13 +142,16 @@ class BatchWriter:
             if self._error is None:
                 self._record(batch, self._apply(batch))
             return
-        if self._writing and not self._writing.isdisjoint(_touched(batch)):
+        writes = {node.ref.uid for node, _ in batch.nodes}
+        writing = self._writing
+        if writing and not (
+            writing.isdisjoint(writes) and writing.isdisjoint(_endpoints(batch.edges))
+        ):
             self._settle()
             if self._error is not None:
                 return  # nothing is written after a failed batch
         while len(self._in_flight) >= WRITERS:
             self._finish_oldest()
-        writes = {node.ref.uid for node, _ in batch.nodes}
         self._writing |= writes
         self._in_flight.append((self._pool.submit(self._apply, batch), batch, writes))
 
